@@ -1,0 +1,256 @@
+#include "actors/call_session_impl.hpp"
+
+#include "actors/call_registry.hpp"
+#include "actors/common.hpp"
+#include "actors/llm.hpp"
+#include "actors/stt.hpp"
+#include "actors/tools.hpp"
+#include "actors/tts.hpp"
+#include "metrics/metrics.hpp"
+
+#include <chrono>
+
+namespace ce::actors {
+namespace {
+
+using namespace std::chrono_literals;
+using max_duration_atom = caf::atom_constant<caf::atom("maxdur")>;
+using close_timeout_atom = caf::atom_constant<caf::atom("closeto")>;
+using silence_atom = caf::atom_constant<caf::atom("silence")>;
+
+caf::actor spawn_role(session_actor* self, const std::string& role) {
+  auto& s = self->state;
+  auto& sys = self->system();
+  caf::actor me = caf::actor_cast<caf::actor>(self);
+  caf::actor a;
+  if (role == "stt") a = spawn_stt(sys, s.services, me, s.sid);
+  else if (role == "tools") a = spawn_tools(sys, s.services, me, s.sid);
+  else if (role == "llm")
+    a = spawn_llm(sys, s.services, me, s.tools,
+                  llm_setup{s.setup.start.direction, s.sid, s.setup.start.from});
+  else if (role == "tts") a = spawn_tts(sys, s.services, me, s.setup.sink, s.sid);
+  self->monitor(a);
+  s.roles[a.address()] = role;
+  if (role == "stt") s.stt = a;
+  else if (role == "tools") s.tools = a;
+  else if (role == "llm") s.llm = a;
+  else if (role == "tts") s.tts = a;
+  return a;
+}
+
+void stop_children(session_actor* self) {
+  auto& s = self->state;
+  for (auto* c : {&s.stt, &s.llm, &s.tts, &s.tools})
+    if (*c) self->send_exit(*c, caf::exit_reason::user_shutdown);
+  s.roles.clear();
+}
+
+void on_child_down(session_actor* self, caf::down_msg& dm) {
+  auto& s = self->state;
+  auto it = s.roles.find(dm.source);
+  if (it == s.roles.end()) return;
+  auto role = it->second;
+  s.roles.erase(it);
+  if (s.finished) return;
+  metrics_for_role(role).failures->inc();
+  auto n = ++s.restarts[role];
+  if (n > s.services.cfg->calls.max_child_restarts) {
+    s.log->error("call_sid={} role={} failed again ({}); ending the call", s.sid, role,
+                 self->system().render(dm.reason));
+    if (role == "tts" || role == "llm") s.setup.sink->clear(++s.generation);
+    return begin_ending(self, end_reason::child_failure);
+  }
+  s.log->warn("call_sid={} role={} failed ({}); restarting it ({}/{})", s.sid, role,
+              self->system().render(dm.reason), n, s.services.cfg->calls.max_child_restarts);
+  s.services.metrics->child_restarts.inc();
+  ++s.record.child_restarts;
+  respawn_child(self, role);
+}
+
+bool kill_child(session_actor* self, const std::string& role) {
+  auto& s = self->state;
+  caf::actor* target = role == "stt" ? &s.stt : role == "llm" ? &s.llm : role == "tts" ? &s.tts
+                     : role == "tools" ? &s.tools : nullptr;
+  if (!target || !*target) return false;
+  self->send_exit(*target, fault_injected());
+  return true;
+}
+
+void on_registered(session_actor* self, const admission_decision& d) {
+  auto& s = self->state;
+  if (!d.admitted) {
+    s.log->info("call_sid={} role=call_session not admitted: {}", s.sid, to_string(d.refusal));
+    return begin_ending(self, d.refusal);
+  }
+  s.admitted = true;
+  spawn_children(self);
+  self->delayed_send(self, std::chrono::seconds(s.services.cfg->calls.max_call_seconds), max_duration_atom::value);
+  start_agent_turn(self, respond{0, turn_cause::call_started, {}, 0}, std::nullopt);
+}
+
+caf::behavior call_session(session_actor* self, engine_services services, call_setup setup) {
+  self->meter("call_session");
+  auto& s = self->state;
+  s.services = std::move(services);
+  s.setup = std::move(setup);
+  s.sid = s.setup.start.call_sid;
+  s.log = log::get("call");
+  s.started_at = steady_clock::now();
+  s.record.call_sid = s.sid;
+  s.record.stream_sid = s.setup.start.stream_sid;
+  s.record.direction = s.setup.start.direction;
+  s.record.from = s.setup.start.from;
+  s.record.state = "live";
+  s.record.started_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch()).count();
+  self->set_down_handler([=](caf::down_msg& dm) { on_child_down(self, dm); });
+  self->attach_functor([=](const caf::error&) { stop_children(self); });
+  self->request(s.services.registry, caf::duration{5s}, register_atom::value, s.setup.start)
+    .then([=](const admission_decision& d) { on_registered(self, d); },
+          [=](caf::error& e) {
+            self->state.log->error("call_sid={} role=call_session registry unreachable: {}", self->state.sid,
+                                   self->system().render(e));
+            begin_ending(self, end_reason::child_failure);
+          });
+  return {
+    [=](inbound_audio& a) {
+      self->state.setup.inbound_in_flight->fetch_sub(1, std::memory_order_relaxed);
+      if (self->state.stt) self->send(self->state.stt, std::move(a));
+    },
+    [=](const mark_echoed& m) { on_mark_echoed(self, m); },
+    [=](const dtmf_pressed& d) {
+      auto& st = self->state;
+      st.log->info("call_sid={} role=call_session dtmf {}", st.sid, d.digit);
+      if (agent_active(st) && !st.pending_end) interrupt_turn(self, "dtmf");
+      if (!st.pending_end) start_agent_turn(self, respond{0, turn_cause::dtmf, std::string(1, d.digit), 0}, std::nullopt);
+    },
+    [=](const playback_started& p) { on_playback_started(self, p); },
+    [=](stream_stopped_atom) { begin_ending(self, self->state.pending_end.value_or(end_reason::caller_hangup)); },
+    [=](stream_closed_atom) { finish(self, self->state.pending_end.value_or(end_reason::caller_hangup)); },
+    [=](const speech_started& e) { on_speech_started(self, e); },
+    [=](const speech_stopped& e) {
+      self->state.caller_speaking = false;
+      if (!e.utterance) ++self->state.silence_epoch;  // a click: keep waiting
+    },
+    [=](transcript_ready& t) { on_transcript(self, t); },
+    [=](agent_sentence& m) { on_agent_sentence(self, m); },
+    [=](const agent_turn_done& d) { on_agent_turn_done(self, d); },
+    [=](mark_placed& m) { on_mark_placed(self, m); },
+    [=](const call_control& c) {
+      if (c.generation < self->state.generation) return;
+      self->state.log->info("call_sid={} role=call_session agent requested {}", self->state.sid, to_string(c.reason));
+      // an ending already decided (silence, max duration) keeps its reason
+      if (!self->state.pending_end) self->state.pending_end = c.reason;
+      auto why = *self->state.pending_end;
+      caf::anon_send(self->state.services.registry, call_ending{self->state.sid, why});
+      if (!agent_active(self->state)) begin_ending(self, why);
+    },
+    [=](silence_atom, std::uint64_t epoch) { on_silence_tick(self, epoch); },
+    [=](max_duration_atom) {
+      auto& st = self->state;
+      if (st.pending_end || st.finished) return;
+      st.log->info("call_sid={} role=call_session maximum call duration reached", st.sid);
+      if (agent_active(st)) interrupt_turn(self, "max duration");
+      st.pending_end = end_reason::max_duration;
+      start_agent_turn(self, respond{0, turn_cause::max_duration, {}, 0}, std::nullopt);
+      self->delayed_send(self, 20s, close_timeout_atom::value);
+    },
+    [=](close_timeout_atom) {
+      auto& st = self->state;
+      if (st.finished) return;
+      if (!st.closing) return begin_ending(self, st.pending_end.value_or(end_reason::max_duration));
+      st.log->warn("call_sid={} role=call_session stream did not close in time; finishing", st.sid);
+      finish(self, st.pending_end.value_or(end_reason::caller_hangup));
+    },
+    [=](end_now_atom, end_reason why) {
+      if (self->state.pending_end) return begin_ending(self, *self->state.pending_end);
+      begin_ending(self, why);
+    },
+    [=](get_record_atom) {
+      auto r = self->state.record;
+      r.duration_ms = ms_since_start(self->state);
+      return r;
+    },
+    [=](kill_child_atom, const std::string& role) { return kill_child(self, role); },
+  };
+}
+
+} // namespace
+
+std::int64_t ms_since_start(const session_state& s) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(steady_clock::now() - s.started_at).count();
+}
+
+void spawn_children(session_actor* self) {
+  // tools before llm: llm sends its tool calls to the tools actor it is given
+  for (const char* role : {"stt", "tools", "llm", "tts"}) spawn_role(self, role);
+}
+
+void respawn_child(session_actor* self, const std::string& role) {
+  auto& s = self->state;
+  spawn_role(self, role);
+  if (role == "tools") {
+    // the llm holds the tools handle: give the conversation a fresh llm too
+    if (s.llm) {
+      s.roles.erase(s.llm.address());
+      self->demonitor(s.llm);
+      self->send_exit(s.llm, caf::exit_reason::user_shutdown);
+    }
+    spawn_role(self, "llm");
+  }
+  bool turn_lost = s.turn && (role == "llm" || role == "tts" || role == "tools") &&
+                   (!s.turn->llm_done || !s.turn->marks.empty() || s.turn->segments_ended < s.turn->segment_start.size());
+  if (turn_lost && !s.pending_end) {
+    // The turn in progress died with the child: cut it where the caller is and say it again.
+    auto latency_from = s.turn->latency_from;
+    interrupt_turn(self, "child restart");
+    auto cause = s.last_caller_text.empty() ? turn_cause::call_started : turn_cause::retry;
+    start_agent_turn(self, respond{0, cause, s.last_caller_text, 0}, latency_from);
+  }
+}
+
+void publish_summary(session_actor* self) {
+  auto& s = self->state;
+  call_summary sum;
+  sum.record = s.record;
+  sum.record.turns.clear();
+  sum.record.duration_ms = ms_since_start(s);
+  // keep the turn count visible in the list view
+  sum.record.turns.resize(s.record.turns.size());
+  caf::anon_send(s.services.registry, std::move(sum));
+}
+
+void begin_ending(session_actor* self, end_reason why) {
+  auto& s = self->state;
+  if (s.closing || s.finished) return;
+  s.closing = true;
+  s.pending_end = why;
+  caf::anon_send(s.services.registry, call_ending{s.sid, why});
+  s.setup.sink->close(why);
+  self->delayed_send(self, 5s, close_timeout_atom::value);
+}
+
+void finish(session_actor* self, end_reason why) {
+  auto& s = self->state;
+  if (s.finished) return;
+  s.finished = true;
+  if (s.turn && !s.turn->llm_done) interrupt_turn(self, "call ended");
+  s.record.state = "ended";
+  s.record.ended_by = why;
+  s.record.duration_ms = ms_since_start(s);
+  s.log->info("call_sid={} role=call_session ended: {} after {} ms, {} turns, {} barge-ins", s.sid, to_string(why),
+              s.record.duration_ms, s.record.turns.size(), s.record.barge_ins);
+  caf::anon_send(s.services.registry, call_ended{s.record});
+  stop_children(self);
+  self->quit();
+}
+
+} // namespace ce::actors
+
+namespace ce::actors {
+
+caf::actor spawn_call_session(caf::actor_system& sys, engine_services services, call_setup setup) {
+  return sys.spawn(call_session, std::move(services), std::move(setup));
+}
+
+} // namespace ce::actors

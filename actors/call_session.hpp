@@ -1,0 +1,114 @@
+// call_session: the supervisor of one call.
+//
+// Lifetime: spawned by the gateway when a Media Stream starts (one per call); registers
+// with call_registry (which may refuse it); spawns and monitors its children `stt`,
+// `llm`, `tts` and `tools`. A child that fails is restarted once per role; a second
+// failure ends the call politely (end_reason::child_failure). It ends when Twilio stops
+// the stream, the agent ends or transfers the call, the caller stays silent, or the call
+// reaches its maximum duration; it then reports the call record to the registry, stops
+// its children and quits.
+//
+// It owns the turn state machine: generations (one per agent turn), barge-in (interrupt
+// + Twilio clear + history trimmed to what the marks say was heard), silence reprompts.
+#pragma once
+
+#include "actors/services.hpp"
+#include "callengine/audio.hpp"
+#include "callengine/call.hpp"
+#include "callengine/media_port.hpp"
+
+#include <caf/all.hpp>
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+namespace ce::actors {
+
+// --- from the edge (through the call's inbox) ---
+struct inbound_audio {
+  mulaw_buffer payload;
+  time_point arrived;
+};
+struct mark_echoed {
+  std::string name;
+};
+struct dtmf_pressed {
+  char digit = 0;
+};
+struct playback_started {
+  std::uint64_t generation = 0;
+  time_point at;
+};
+using stream_stopped_atom = caf::atom_constant<caf::atom("ststopped")>;
+using stream_closed_atom = caf::atom_constant<caf::atom("stclosed")>;
+
+// --- from stt ---
+struct speech_started {
+  time_point onset;  ///< when the first voiced frame arrived
+};
+struct speech_stopped {
+  time_point last_voiced;
+  bool utterance = false;  ///< long enough to be speech (a transcript follows)
+};
+struct transcript_ready {
+  std::uint64_t utterance_id = 0;
+  std::string text;  ///< empty when nothing was recognised
+  time_point speech_end;
+  std::int64_t decode_ms = 0;
+};
+
+// --- from llm ---
+struct agent_sentence {
+  std::uint64_t generation = 0;
+  std::string text;
+};
+struct agent_turn_done {
+  std::uint64_t generation = 0;
+};
+
+// --- from tools ---
+struct call_control {
+  std::uint64_t generation = 0;
+  end_reason reason = end_reason::agent_hangup;  ///< agent_hangup or transfer
+};
+
+// --- from tts ---
+struct mark_placed {
+  std::uint64_t generation = 0;
+  std::uint32_t segment = 0;
+  std::string name;
+  std::size_t chars = 0;     ///< characters of the segment's text played before this mark
+  bool segment_end = false;  ///< the segment's last mark
+};
+
+// --- from the registry (operators) ---
+using get_record_atom = caf::atom_constant<caf::atom("getrecord")>;  // -> call_record
+using kill_child_atom = caf::atom_constant<caf::atom("killchild")>;  // (std::string role) -> bool
+using end_now_atom = caf::atom_constant<caf::atom("endnow")>;        // (end_reason)
+
+/// What the gateway gives a new call.
+struct call_setup {
+  stream_start start;
+  std::shared_ptr<media_sink> sink;
+  std::shared_ptr<std::atomic<std::uint32_t>> inbound_in_flight;  ///< shared with the inbox
+};
+
+caf::actor spawn_call_session(caf::actor_system& sys, engine_services services, call_setup setup);
+
+} // namespace ce::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::inbound_audio)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::mark_echoed)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::dtmf_pressed)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::playback_started)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::speech_started)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::speech_stopped)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::transcript_ready)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::agent_sentence)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::agent_turn_done)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::call_control)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::mark_placed)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::call_setup)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::call_record)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::end_reason)

@@ -1,0 +1,213 @@
+#include "actors/call_session_impl.hpp"
+
+#include "actors/common.hpp"
+#include "actors/llm.hpp"
+#include "actors/tts.hpp"
+#include "metrics/metrics.hpp"
+
+#include <chrono>
+
+namespace ce::actors {
+namespace {
+
+using silence_atom = caf::atom_constant<caf::atom("silence")>;
+constexpr std::size_t max_cancelled_marks = 512;
+
+double seconds(std::chrono::steady_clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+std::int64_t millis(std::chrono::steady_clock::duration d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+}
+
+bool stale(session_actor* self, std::uint64_t generation) {
+  auto& s = self->state;
+  if (s.turn && s.turn->generation == generation) return false;
+  s.services.metrics->stale_dropped.inc();
+  return true;
+}
+
+void arm_silence_timer(session_actor* self) {
+  auto& s = self->state;
+  auto epoch = ++s.silence_epoch;
+  self->delayed_send(self, std::chrono::milliseconds(s.services.cfg->calls.silence_reprompt_ms), silence_atom::value,
+                     epoch);
+}
+
+void turn_finished(session_actor* self) {
+  auto& s = self->state;
+  auto& t = *s.turn;
+  auto& rec = s.record.turns[t.record_index];
+  rec.heard = rec.text;
+  s.log->debug("call_sid={} role=call_session turn={} played to the end", s.sid, t.generation);
+  s.turn.reset();
+  publish_summary(self);
+  if (s.pending_end) return begin_ending(self, *s.pending_end);
+  if (!s.caller_speaking) arm_silence_timer(self);
+}
+
+void check_turn_finished(session_actor* self) {
+  auto& s = self->state;
+  if (!s.turn) return;
+  auto& t = *s.turn;
+  if (t.llm_done && t.segments_ended == t.segment_start.size() && t.marks.empty()) turn_finished(self);
+}
+
+void forget_cancelled(session_state& s, const std::string& name) {
+  if (s.cancelled_marks.size() >= max_cancelled_marks) s.cancelled_marks.clear();
+  s.cancelled_marks.insert(name);
+}
+
+} // namespace
+
+bool agent_active(const session_state& s) { return s.turn.has_value(); }
+
+void start_agent_turn(session_actor* self, respond request, std::optional<time_point> latency_from) {
+  auto& s = self->state;
+  if (s.finished || s.closing) return;
+  if (s.turn) interrupt_turn(self, "superseded");
+  auto generation = ++s.generation;
+  turn_record rec;
+  rec.index = static_cast<int>(s.record.turns.size());
+  rec.speaker = "agent";
+  rec.at_ms = ms_since_start(s);
+  s.record.turns.push_back(rec);
+  agent_turn t;
+  t.generation = generation;
+  t.record_index = s.record.turns.size() - 1;
+  t.latency_from = latency_from;
+  s.turn = std::move(t);
+  ++s.silence_epoch;
+  request.generation = generation;
+  s.log->debug("call_sid={} role=call_session turn={} started", s.sid, generation);
+  self->send(s.llm, std::move(request));
+}
+
+void interrupt_turn(session_actor* self, const char* why) {
+  auto& s = self->state;
+  if (!s.turn) return;
+  auto& t = *s.turn;
+  auto next = ++s.generation;
+  for (auto* child : {&s.llm, &s.tts, &s.tools})
+    if (*child) self->send<caf::message_priority::high>(*child, interrupt_atom::value, next);
+  s.setup.sink->clear(next);
+  for (auto& m : t.marks) forget_cancelled(s, m.name);
+  auto heard = t.text.substr(0, std::min(t.heard, t.text.size()));
+  auto& rec = s.record.turns[t.record_index];
+  rec.interrupted = true;
+  rec.heard = heard;
+  if (s.llm) self->send(s.llm, heard_atom::value, t.generation, heard);
+  if (!t.audio_started) s.merge_next_utterance = true;
+  s.log->info("call_sid={} role=call_session turn={} interrupted ({}); caller heard {} of {} chars", s.sid,
+              t.generation, why, heard.size(), t.text.size());
+  s.turn.reset();
+}
+
+void on_speech_started(session_actor* self, const speech_started& e) {
+  auto& s = self->state;
+  s.caller_speaking = true;
+  s.reprompts = 0;
+  ++s.silence_epoch;
+  if (!s.turn || s.pending_end) return;
+  bool audible = s.turn->audio_started;
+  interrupt_turn(self, "barge-in");
+  if (!audible) return;
+  auto reaction = steady_clock::now() - e.onset;
+  ++s.record.barge_ins;
+  s.services.metrics->barge_ins.inc();
+  s.services.metrics->barge_in_reaction.observe(seconds(reaction));
+  s.log->info("call_sid={} role=call_session barge-in: clear sent {} ms after speech onset", s.sid, millis(reaction));
+}
+
+void on_transcript(session_actor* self, transcript_ready& t) {
+  auto& s = self->state;
+  if (s.finished || s.closing) return;
+  s.caller_speaking = false;
+  auto text = std::move(t.text);
+  if (s.merge_next_utterance && !s.last_caller_text.empty() && !text.empty())
+    text = s.last_caller_text + " " + text;
+  s.merge_next_utterance = false;
+  turn_record rec;
+  rec.index = static_cast<int>(s.record.turns.size());
+  rec.speaker = "caller";
+  rec.text = text;
+  rec.at_ms = ms_since_start(s);
+  s.record.turns.push_back(rec);
+  s.log->info("call_sid={} role=call_session caller said \"{}\" (decode {} ms)", s.sid, text, t.decode_ms);
+  s.last_caller_text = text;
+  if (s.pending_end) return;
+  start_agent_turn(self, respond{0, turn_cause::caller_said, std::move(text), 0}, t.speech_end);
+}
+
+void on_agent_sentence(session_actor* self, agent_sentence& m) {
+  if (stale(self, m.generation)) return;
+  auto& s = self->state;
+  auto& t = *s.turn;
+  auto offset = t.text.empty() ? 0 : t.text.size() + 1;
+  if (!t.text.empty()) t.text += ' ';
+  t.text += m.text;
+  auto segment = static_cast<std::uint32_t>(t.segment_start.size());
+  t.segment_start.push_back(offset);
+  s.record.turns[t.record_index].text = t.text;
+  s.log->info("call_sid={} role=call_session turn={} agent says \"{}\"", s.sid, t.generation, m.text);
+  self->send(s.tts, speak{t.generation, segment, std::move(m.text)});
+}
+
+void on_agent_turn_done(session_actor* self, const agent_turn_done& d) {
+  if (stale(self, d.generation)) return;
+  self->state.turn->llm_done = true;
+  check_turn_finished(self);
+}
+
+void on_mark_placed(session_actor* self, mark_placed& m) {
+  auto& s = self->state;
+  if (stale(self, m.generation)) {
+    forget_cancelled(s, m.name);  // it may already be on its way to Twilio
+    return;
+  }
+  auto& t = *s.turn;
+  if (m.segment >= t.segment_start.size()) return;
+  auto offset = std::min(t.text.size(), t.segment_start[m.segment] + m.chars);
+  t.marks.push_back(pending_mark{std::move(m.name), offset, m.segment_end});
+  if (m.segment_end) ++t.segments_ended;
+}
+
+void on_mark_echoed(session_actor* self, const mark_echoed& m) {
+  auto& s = self->state;
+  if (s.turn) {
+    auto& marks = s.turn->marks;
+    for (std::size_t i = 0; i < marks.size(); ++i) {
+      if (marks[i].name != m.name) continue;
+      s.turn->heard = std::max(s.turn->heard, marks[i].offset);
+      marks.erase(marks.begin(), marks.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+      return check_turn_finished(self);
+    }
+  }
+  if (s.cancelled_marks.erase(m.name) > 0) return;  // flushed by a clear: not heard
+  s.log->debug("call_sid={} role=call_session echo of unknown mark '{}'", s.sid, m.name);
+}
+
+void on_playback_started(session_actor* self, const playback_started& p) {
+  auto& s = self->state;
+  if (!s.turn || s.turn->generation != p.generation || s.turn->audio_started) return;
+  auto& t = *s.turn;
+  t.audio_started = true;
+  if (!t.latency_from) return;
+  auto latency = p.at - *t.latency_from;
+  s.services.metrics->turn_latency.observe(seconds(latency));
+  s.record.turns[t.record_index].latency_ms = millis(latency);
+  s.log->info("call_sid={} role=call_session turn={} latency {} ms (end of caller speech -> first audio sent)",
+              s.sid, t.generation, millis(latency));
+}
+
+void on_silence_tick(session_actor* self, std::uint64_t epoch) {
+  auto& s = self->state;
+  if (epoch != s.silence_epoch || s.caller_speaking || s.turn || s.pending_end || s.closing) return;
+  ++s.reprompts;
+  s.services.metrics->reprompts.inc();
+  auto max = s.services.cfg->calls.max_reprompts;
+  s.log->info("call_sid={} role=call_session caller silent; reprompt {}/{}", s.sid, s.reprompts, max);
+  if (s.reprompts > max) s.pending_end = end_reason::silence_timeout;
+  start_agent_turn(self, respond{0, turn_cause::caller_silent, {}, s.reprompts}, std::nullopt);
+}
+
+} // namespace ce::actors

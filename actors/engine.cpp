@@ -1,0 +1,60 @@
+#include "actors/engine.hpp"
+
+#include "actors/asr_pool.hpp"
+#include "actors/call_registry.hpp"
+#include "actors/gateway.hpp"
+#include "actors/metered.hpp"
+#include "actors/tts_engine.hpp"
+#include "common/log.hpp"
+#include "metrics/metrics.hpp"
+
+#include <filesystem>
+
+namespace ce::actors {
+
+std::unique_ptr<engine> engine::start(caf::actor_system& sys, std::shared_ptr<const engine_config> cfg,
+                                      ce::metrics::registry& metrics, const std::string& work_dir,
+                                      std::string& error) {
+  auto log = log::get("engine");
+  bind_actor_metrics(metrics);
+  std::unique_ptr<engine> e{new engine};
+  e->services_.cfg = cfg;
+  e->services_.metrics = std::make_shared<call_metrics>(metrics);
+  auto tts = spawn_tts_engine(sys, *cfg, &error);
+  if (!tts) {
+    error = "embedded TTS (espeak-ng) cannot start: " + error;
+    return nullptr;
+  }
+  e->services_.tts_engine = *tts;
+  std::error_code ec;
+  auto stt_dir = (std::filesystem::path(work_dir) / "stt").string();
+  std::filesystem::create_directories(stt_dir, ec);
+  auto t0 = std::chrono::steady_clock::now();
+  auto pool = spawn_asr_pool(sys, *cfg, stt_dir, &error);
+  if (!pool) {
+    caf::anon_send_exit(e->services_.tts_engine, caf::exit_reason::user_shutdown);
+    error = "embedded STT (pocketsphinx) cannot start: " + error;
+    return nullptr;
+  }
+  e->services_.asr_pool = *pool;
+  log->info("embedded STT ready: {} decoders, domain language model in {} ({} ms)", cfg->stt.decoder_pool, stt_dir,
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
+  e->services_.registry = spawn_call_registry(sys, cfg, e->services_.metrics);
+  metrics.add_callback_gauge("ce_caf_running_actors", "Actors alive in the CAF system",
+                             [&sys] { return static_cast<double>(sys.registry().running()); });
+  metrics.add_callback_gauge("ce_caf_detached_actors", "Detached actors (own threads)",
+                             [&sys] { return static_cast<double>(sys.detached_actors()); });
+  e->gateway_ = make_gateway(sys, e->services_);
+  return e;
+}
+
+engine::~engine() { stop(); }
+
+void engine::stop() {
+  for (auto* a : {&services_.registry, &services_.asr_pool, &services_.tts_engine}) {
+    if (*a) caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
+    *a = caf::actor{};
+  }
+}
+
+} // namespace ce::actors

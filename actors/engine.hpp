@@ -1,0 +1,38 @@
+// Assembles the process-wide actors (call_registry, the embedded providers' shared
+// workers) and the gateway the network edge talks to; shuts them down in order.
+#pragma once
+
+#include "actors/services.hpp"
+#include "callengine/media_port.hpp"
+
+#include <caf/all.hpp>
+
+#include <memory>
+#include <string>
+
+namespace ce::metrics {
+class registry;
+}
+
+namespace ce::actors {
+
+class engine {
+public:
+  /// Starts the shared actors. Returns nullptr and sets `error` when a provider cannot
+  /// start (e.g. pocketsphinx models missing).
+  static std::unique_ptr<engine> start(caf::actor_system& sys, std::shared_ptr<const engine_config> cfg,
+                                       ce::metrics::registry& metrics, const std::string& work_dir, std::string& error);
+  ~engine();
+
+  call_gateway& gateway() { return *gateway_; }
+  const engine_services& services() const { return services_; }
+  /// Ends the process-wide actors (after the calls have drained).
+  void stop();
+
+private:
+  engine() = default;
+  engine_services services_;
+  std::unique_ptr<call_gateway> gateway_;
+};
+
+} // namespace ce::actors

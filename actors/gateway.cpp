@@ -1,0 +1,95 @@
+#include "actors/gateway.hpp"
+
+#include "actors/call_registry.hpp"
+#include "actors/call_session.hpp"
+#include "metrics/metrics.hpp"
+
+#include <atomic>
+
+namespace ce::actors {
+namespace {
+
+/// Pushes one call's inbound events to its call_session. Caller audio in flight to the
+/// session is bounded: past `limit` frames, new frames are dropped and counted (the
+/// session is stuck; the caller hears no difference between a dropped frame and a
+/// decoder hiccup, and nothing else queues without bound).
+class inbox final : public call_inbox {
+public:
+  inbox(caf::actor session, std::shared_ptr<std::atomic<std::uint32_t>> in_flight, std::uint32_t limit,
+        ce::metrics::counter& dropped_metric)
+    : session_(std::move(session)), in_flight_(std::move(in_flight)), limit_(limit), dropped_metric_(dropped_metric) {}
+
+  void media(mulaw_buffer payload, std::uint64_t) override {
+    if (in_flight_->load(std::memory_order_relaxed) >= limit_) {
+      ++dropped_;
+      dropped_metric_.inc();
+      return;
+    }
+    in_flight_->fetch_add(1, std::memory_order_relaxed);
+    caf::anon_send(session_, inbound_audio{std::move(payload), steady_clock::now()});
+  }
+  void mark(std::string name) override { caf::anon_send(session_, mark_echoed{std::move(name)}); }
+  void dtmf(char digit) override { caf::anon_send(session_, dtmf_pressed{digit}); }
+  void stopped() override { caf::anon_send(session_, stream_stopped_atom::value); }
+  void closed() override { caf::anon_send(session_, stream_closed_atom::value); }
+  void playback_started(std::uint64_t generation, time_point at) override {
+    caf::anon_send(session_, ce::actors::playback_started{generation, at});
+  }
+  std::uint64_t dropped_frames() const override { return dropped_; }
+
+private:
+  caf::actor session_;
+  std::shared_ptr<std::atomic<std::uint32_t>> in_flight_;
+  std::uint32_t limit_;
+  ce::metrics::counter& dropped_metric_;
+  std::uint64_t dropped_ = 0;  // touched only from the connection's strand
+};
+
+class gateway final : public call_gateway {
+public:
+  gateway(caf::actor_system& sys, engine_services services) : sys_(sys), services_(std::move(services)) {}
+
+  void admit(admission_request req, std::function<void(admission_decision)> reply) override {
+    caf::anon_send(services_.registry, admit_call{std::move(req), std::move(reply)});
+  }
+
+  std::shared_ptr<call_inbox> open(stream_start start, std::shared_ptr<media_sink> sink) override {
+    auto in_flight = std::make_shared<std::atomic<std::uint32_t>>(0);
+    auto limit = static_cast<std::uint32_t>(services_.cfg->calls.inbound_queue_frames);
+    auto session = spawn_call_session(sys_, services_, call_setup{std::move(start), std::move(sink), in_flight});
+    return std::make_shared<inbox>(std::move(session), std::move(in_flight), limit,
+                                   services_.metrics->inbound_dropped);
+  }
+
+  void after_stream(std::string call_sid, std::function<void(std::optional<end_reason>)> reply) override {
+    caf::anon_send(services_.registry, query_after_stream{std::move(call_sid), std::move(reply)});
+  }
+
+  void list_calls(std::function<void(std::vector<call_record>)> reply) override {
+    caf::anon_send(services_.registry, query_calls{std::move(reply)});
+  }
+
+  void find_call(std::string call_sid, std::function<void(std::optional<call_record>)> reply) override {
+    caf::anon_send(services_.registry, query_call{std::move(call_sid), std::move(reply)});
+  }
+
+  void kill_child(std::string call_sid, std::string role, std::function<void(bool)> reply) override {
+    caf::anon_send(services_.registry, kill_call_child{std::move(call_sid), std::move(role), std::move(reply)});
+  }
+
+  void drain(std::int64_t deadline_ms, std::function<void()> done) override {
+    caf::anon_send(services_.registry, begin_drain{deadline_ms, std::move(done)});
+  }
+
+private:
+  caf::actor_system& sys_;
+  engine_services services_;
+};
+
+} // namespace
+
+std::unique_ptr<call_gateway> make_gateway(caf::actor_system& sys, engine_services services) {
+  return std::make_unique<gateway>(sys, std::move(services));
+}
+
+} // namespace ce::actors

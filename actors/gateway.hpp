@@ -1,0 +1,16 @@
+// The actor side of the two-world bridge: implements ce::call_gateway for the network
+// edge. Every method only sends a message (anon_send), so edge threads never block.
+#pragma once
+
+#include "actors/services.hpp"
+#include "callengine/media_port.hpp"
+
+#include <caf/all.hpp>
+
+#include <memory>
+
+namespace ce::actors {
+
+std::unique_ptr<call_gateway> make_gateway(caf::actor_system& sys, engine_services services);
+
+} // namespace ce::actors

@@ -1,0 +1,45 @@
+// Process-wide services every call needs: config, the shared actors and the call metrics.
+// Built once by main (see engine.cpp), then copied into each call_session.
+#pragma once
+
+#include "callengine/call.hpp"
+#include "callengine/config.hpp"
+
+#include <caf/actor.hpp>
+
+#include <memory>
+
+namespace ce::metrics {
+class registry;
+class counter;
+class gauge;
+class histogram;
+} // namespace ce::metrics
+
+namespace ce::actors {
+
+struct call_metrics {
+  explicit call_metrics(ce::metrics::registry& r);
+  ce::metrics::registry& registry;
+  ce::metrics::gauge& active;
+  ce::metrics::counter& admitted;
+  ce::metrics::histogram& turn_latency;
+  ce::metrics::histogram& barge_in_reaction;
+  ce::metrics::counter& barge_ins;
+  ce::metrics::counter& reprompts;
+  ce::metrics::counter& child_restarts;
+  ce::metrics::counter& inbound_dropped;
+  ce::metrics::counter& stale_dropped;
+  ce::metrics::counter& refused(end_reason why);
+  ce::metrics::counter& ended(end_reason why);
+};
+
+struct engine_services {
+  std::shared_ptr<const engine_config> cfg;
+  std::shared_ptr<call_metrics> metrics;
+  caf::actor registry;    ///< call_registry
+  caf::actor asr_pool;    ///< shared pocketsphinx decoders (embedded STT)
+  caf::actor tts_engine;  ///< shared espeak-ng synthesiser (embedded TTS)
+};
+
+} // namespace ce::actors

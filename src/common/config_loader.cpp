@@ -1,0 +1,249 @@
+#include "common/config_loader.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace ce {
+namespace {
+
+using nlohmann::json;
+
+struct config_error {
+  std::string message;
+};
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// Reads `key` of object `j` into `out` when present; a wrong type is an error naming the key.
+template <class T>
+void get(const json& j, const char* key, T& out, const std::string& where) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return;
+  try {
+    out = it->get<T>();
+  } catch (const json::exception&) {
+    throw config_error{where + "." + key + ": expected " + std::string{std::is_same_v<T, std::string> ? "a string"
+                                                                       : std::is_same_v<T, bool>      ? "true or false"
+                                                                                                      : "a number"}};
+  }
+}
+
+const json& section(const json& root, const char* name) {
+  static const json empty = json::object();
+  auto it = root.find(name);
+  if (it == root.end()) return empty;
+  if (!it->is_object()) throw config_error{std::string{name} + ": expected an object"};
+  return *it;
+}
+
+void read_server(const json& j, server_config& c) {
+  get(j, "bind_address", c.bind_address, "server");
+  int port = c.port;
+  get(j, "port", port, "server");
+  if (port < 0 || port > 65535) throw config_error{"server.port: must be 0..65535"};
+  c.port = static_cast<std::uint16_t>(port);
+  get(j, "public_base_url", c.public_base_url, "server");
+  get(j, "io_threads", c.io_threads, "server");
+  get(j, "max_request_body_bytes", c.max_request_body_bytes, "server");
+  get(j, "max_outbound_queue", c.max_outbound_queue, "server");
+}
+
+void read_calls(const json& j, call_config& c) {
+  get(j, "max_concurrent_calls", c.max_concurrent_calls, "calls");
+  get(j, "admission_reservation_s", c.admission_reservation_s, "calls");
+  get(j, "silence_reprompt_ms", c.silence_reprompt_ms, "calls");
+  get(j, "max_reprompts", c.max_reprompts, "calls");
+  get(j, "max_call_seconds", c.max_call_seconds, "calls");
+  get(j, "drain_deadline_s", c.drain_deadline_s, "calls");
+  get(j, "max_child_restarts", c.max_child_restarts, "calls");
+  get(j, "inbound_queue_frames", c.inbound_queue_frames, "calls");
+  get(j, "playback_lead_ms", c.playback_lead_ms, "calls");
+  get(j, "recent_calls_kept", c.recent_calls_kept, "calls");
+  get(j, "allow_fault_injection", c.allow_fault_injection, "calls");
+}
+
+void read_stt(const json& j, stt_config& c) {
+  get(j, "provider", c.provider, "stt");
+  get(j, "hmm_dir", c.hmm_dir, "stt");
+  get(j, "dict_path", c.dict_path, "stt");
+  get(j, "decoder_pool", c.decoder_pool, "stt");
+  get(j, "max_utterance_ms", c.max_utterance_ms, "stt");
+  get(j, "language_weight", c.language_weight, "stt");
+  const auto& v = section(j, "vad");
+  get(v, "onset_db_above_floor", c.vad.onset_db_above_floor, "stt.vad");
+  get(v, "min_speech_dbfs", c.vad.min_speech_dbfs, "stt.vad");
+  get(v, "onset_ms", c.vad.onset_ms, "stt.vad");
+  get(v, "hangover_ms", c.vad.hangover_ms, "stt.vad");
+  get(v, "min_utterance_ms", c.vad.min_utterance_ms, "stt.vad");
+}
+
+void read_tts(const json& j, tts_config& c) {
+  get(j, "provider", c.provider, "tts");
+  get(j, "voice", c.voice, "tts");
+  get(j, "words_per_minute", c.words_per_minute, "tts");
+  get(j, "pitch", c.pitch, "tts");
+  get(j, "cache_entries", c.cache_entries, "tts");
+  get(j, "mark_every_ms", c.mark_every_ms, "tts");
+}
+
+void read_dealership(const json& j, dealership_facts& d) {
+  get(j, "name", d.name, "dealership");
+  get(j, "address", d.address, "dealership");
+  get(j, "phone", d.phone, "dealership");
+  get(j, "timezone", d.timezone, "dealership");
+  get(j, "lunch_break", d.lunch_break, "dealership");
+  get(j, "makes_serviced", d.makes_serviced, "dealership");
+  if (auto it = j.find("hours"); it != j.end()) {
+    if (!it->is_object()) throw config_error{"dealership.hours: expected an object of day -> [open, close]"};
+    d.hours.clear();
+    for (const auto* day : {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}) {
+      business_hours h{day, "", ""};
+      auto dj = it->find(day);
+      if (dj != it->end() && !dj->is_null()) {
+        if (!dj->is_array() || dj->size() != 2 || !(*dj)[0].is_string() || !(*dj)[1].is_string())
+          throw config_error{std::string{"dealership.hours."} + day + ": expected [\"HH:MM\", \"HH:MM\"] or null"};
+        h.open = (*dj)[0].get<std::string>();
+        h.close = (*dj)[1].get<std::string>();
+      }
+      d.hours.push_back(h);
+    }
+  }
+  if (auto it = j.find("services"); it != j.end()) {
+    if (!it->is_array()) throw config_error{"dealership.services: expected an array"};
+    d.services.clear();
+    for (const auto& sj : *it) {
+      service_offer s;
+      get(sj, "id", s.id, "dealership.services[]");
+      get(sj, "name", s.name, "dealership.services[]");
+      get(sj, "keywords", s.keywords, "dealership.services[]");
+      get(sj, "duration_min", s.duration_min, "dealership.services[]");
+      get(sj, "price", s.price, "dealership.services[]");
+      if (s.id.empty() || s.name.empty()) throw config_error{"dealership.services[]: every service needs an id and a name"};
+      d.services.push_back(std::move(s));
+    }
+  }
+}
+
+void apply_environment(engine_config& c, const environment& env) {
+  auto val = [&](const char* k) -> const std::string* {
+    auto it = env.find(k);
+    return it == env.end() || it->second.empty() ? nullptr : &it->second;
+  };
+  if (auto v = val("TWILIO_AUTH_TOKEN")) c.twilio.auth_token = *v;
+  if (auto v = val("TWILIO_ACCOUNT_SID")) c.twilio.account_sid = *v;
+  if (auto v = val("CE_STREAM_TOKEN_SECRET")) c.twilio.stream_token_secret = *v;
+  if (auto v = val("CE_PUBLIC_BASE_URL")) c.server.public_base_url = *v;
+  if (auto v = val("CE_BIND_ADDRESS")) c.server.bind_address = *v;
+  if (auto v = val("CE_PORT")) {
+    try {
+      auto p = std::stoi(*v);
+      if (p < 0 || p > 65535) throw std::out_of_range("port");
+      c.server.port = static_cast<std::uint16_t>(p);
+    } catch (const std::exception&) {
+      throw config_error{"CE_PORT: expected a port number, got '" + *v + "'"};
+    }
+  }
+  if (auto v = val("CE_LOG_LEVEL")) c.log_level = *v;
+  if (auto v = val("CE_TRANSFER_NUMBER")) c.twilio.transfer_number = *v;
+}
+
+void validate(const engine_config& c) {
+  auto positive = [](long v, const char* name) {
+    if (v <= 0) throw config_error{std::string{name} + ": must be positive"};
+  };
+  positive(c.calls.max_concurrent_calls, "calls.max_concurrent_calls");
+  positive(c.calls.silence_reprompt_ms, "calls.silence_reprompt_ms");
+  positive(c.calls.max_call_seconds, "calls.max_call_seconds");
+  positive(static_cast<long>(c.calls.inbound_queue_frames), "calls.inbound_queue_frames");
+  positive(c.calls.playback_lead_ms, "calls.playback_lead_ms");
+  positive(c.stt.decoder_pool, "stt.decoder_pool");
+  positive(c.runtime.caf_threads, "runtime.caf_threads");
+  positive(c.runtime.caf_max_throughput, "runtime.caf_max_throughput");
+  if (c.calls.max_reprompts < 0) throw config_error{"calls.max_reprompts: must be >= 0"};
+  if (c.calls.max_child_restarts < 0) throw config_error{"calls.max_child_restarts: must be >= 0"};
+  auto url = c.server.public_base_url;
+  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+    throw config_error{"server.public_base_url: must start with http:// or https:// (got '" + url + "')"};
+  if (c.stt.provider != "local") throw config_error{"stt.provider: '" + c.stt.provider + "' is not available (local)"};
+  if (c.tts.provider != "local") throw config_error{"tts.provider: '" + c.tts.provider + "' is not available (local)"};
+  if (c.llm.provider != "local") throw config_error{"llm.provider: '" + c.llm.provider + "' is not available (local)"};
+  static const std::set<std::string> levels{"trace", "debug", "info", "warn", "warning", "error", "critical", "off"};
+  if (!levels.count(c.log_level)) throw config_error{"log_level: unknown level '" + c.log_level + "'"};
+}
+
+} // namespace
+
+config_result parse_config(const std::string& json_text, const std::string& base_dir, const environment& env) {
+  auto root = json::parse(json_text, nullptr, false);
+  if (root.is_discarded()) return {std::nullopt, "engine.json is not valid JSON"};
+  if (!root.is_object()) return {std::nullopt, "engine.json must hold a JSON object"};
+  try {
+    engine_config c;
+    c.config_dir = base_dir;
+    read_server(section(root, "server"), c.server);
+    const auto& tw = section(root, "twilio");
+    get(tw, "account_sid", c.twilio.account_sid, "twilio");
+    get(tw, "stream_token_ttl_s", c.twilio.stream_token_ttl_s, "twilio");
+    get(tw, "transfer_number", c.twilio.transfer_number, "twilio");
+    if (tw.contains("auth_token"))
+      throw config_error{"twilio.auth_token: secrets do not belong in engine.json; set TWILIO_AUTH_TOKEN"};
+    read_calls(section(root, "calls"), c.calls);
+    read_stt(section(root, "stt"), c.stt);
+    read_tts(section(root, "tts"), c.tts);
+    get(section(root, "llm"), "provider", c.llm.provider, "llm");
+    const auto& rt = section(root, "runtime");
+    get(rt, "caf_threads", c.runtime.caf_threads, "runtime");
+    get(rt, "caf_max_throughput", c.runtime.caf_max_throughput, "runtime");
+    get(root, "log_level", c.log_level, "");
+    std::string facts_file = "dealership.json";
+    get(root, "dealership_file", facts_file, "");
+    auto facts_path = std::filesystem::path(base_dir) / facts_file;
+    auto facts_text = read_file(facts_path.string());
+    if (!facts_text) return {std::nullopt, "cannot read dealership facts " + facts_path.string()};
+    auto facts = json::parse(*facts_text, nullptr, false);
+    if (facts.is_discarded() || !facts.is_object())
+      return {std::nullopt, facts_path.string() + ": not a JSON object"};
+    read_dealership(facts, c.dealership);
+    apply_environment(c, env);
+    validate(c);
+    return {std::move(c), {}};
+  } catch (const config_error& e) {
+    return {std::nullopt, e.message};
+  }
+}
+
+config_result load_config(const std::string& path, const environment& env) {
+  auto text = read_file(path);
+  if (!text) return {std::nullopt, "cannot read configuration file " + path};
+  auto dir = std::filesystem::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  auto r = parse_config(*text, dir, env);
+  if (!r.config) r.error = path + ": " + r.error;
+  return r;
+}
+
+const std::map<std::string, std::string>& environment_settings() {
+  static const std::map<std::string, std::string> settings{
+    {"TWILIO_AUTH_TOKEN", "Twilio auth token: webhook signatures are enforced (unset = development mode)"},
+    {"TWILIO_ACCOUNT_SID", "Twilio account SID"},
+    {"CE_STREAM_TOKEN_SECRET", "secret for stream tokens (random per process when unset)"},
+    {"CE_PUBLIC_BASE_URL", "server.public_base_url"},
+    {"CE_BIND_ADDRESS", "server.bind_address"},
+    {"CE_PORT", "server.port"},
+    {"CE_LOG_LEVEL", "log_level"},
+    {"CE_TRANSFER_NUMBER", "twilio.transfer_number"},
+  };
+  return settings;
+}
+
+} // namespace ce

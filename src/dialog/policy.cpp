@@ -1,0 +1,347 @@
+#include "dialog/policy.hpp"
+
+#include "dialog/answers.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <utility>
+
+namespace ce::dialog {
+
+namespace {
+
+constexpr std::string_view transfer_tool = "transfer_to_human";
+constexpr std::string_view end_call_tool = "end_call";
+constexpr int misses_before_offer = 3;
+
+std::string join(const std::vector<std::string>& sentences) {
+  std::string out;
+  for (const auto& s : sentences) {
+    if (!out.empty()) out += ' ';
+    out += s;
+  }
+  return out;
+}
+
+std::string trim(std::string_view s) {
+  auto begin = s.find_first_not_of(" \t\r\n");
+  if (begin == std::string_view::npos) return {};
+  auto end = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(begin, end - begin + 1));
+}
+
+/// Words as the caller hears them (whitespace separated, punctuation ignored).
+std::size_t spoken_word_count(std::string_view text) {
+  std::size_t count = 0;
+  bool in_word = false;
+  for (char c : text) {
+    bool word_char = std::isalnum(static_cast<unsigned char>(c)) != 0;
+    if (word_char && !in_word) ++count;
+    if (std::isspace(static_cast<unsigned char>(c)) != 0) in_word = false;
+    else if (word_char) in_word = true;
+  }
+  return count;
+}
+
+/// "... five p.m.." -> "... five p.m.": a spoken clock time may already end the sentence.
+std::string tidy(std::string sentence) {
+  sentence = trim(sentence);
+  if (sentence.size() >= 2 && sentence.compare(sentence.size() - 2, 2, "..") == 0) sentence.pop_back();
+  return sentence;
+}
+
+bool tool_succeeded(std::string_view result_json) {
+  auto j = nlohmann::json::parse(result_json, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return false;
+  auto ok = j.find("ok");
+  return ok != j.end() && ok->is_boolean() && ok->get<bool>();
+}
+
+std::vector<std::string> with(std::vector<std::string> sentences, std::string last) {
+  sentences.push_back(std::move(last));
+  return sentences;
+}
+
+} // namespace
+
+local_policy::local_policy(const dealership_facts& facts, call_direction direction, std::string caller_number)
+  : facts_(facts), matcher_(facts_), direction_(direction), caller_number_(std::move(caller_number)) {}
+
+// --- entry points --------------------------------------------------------------------
+
+turn_output local_policy::on_call_started() {
+  if (direction_ == call_direction::outbound) {
+    return speak({"Hi, this is " + facts_.name + " service department calling.", "I'm the virtual service assistant.",
+                  question_sentence(question::good_time)},
+                 question::good_time);
+  }
+  return speak({"Thanks for calling " + facts_.name + " service department.", "This is the virtual service assistant.",
+                "How can I help you today?"});
+}
+
+turn_output local_policy::on_user(std::string_view utterance) {
+  history_.emplace_back("caller", trim(utterance));
+  if (state_ != state::talking) return {};
+  return answer(matcher_.analyse(utterance));
+}
+
+turn_output local_policy::on_dtmf(char digit) {
+  history_.emplace_back("caller", std::string("[pressed ") + digit + "]");
+  if (state_ != state::talking) return {};
+  misses_ = 0;
+  if (digit == '0') return transfer("caller pressed zero");
+  return speak({"To talk to a service advisor, press zero.", "Or just tell me what you need."}, pending_);
+}
+
+turn_output local_policy::on_tool_result(std::string_view id, std::string_view result_json) {
+  auto it = std::find_if(open_tools_.begin(), open_tools_.end(), [&](const pending_tool& t) { return t.id == id; });
+  if (it == open_tools_.end()) return {};
+  auto name = it->name;
+  open_tools_.erase(it);
+  bool ok = tool_succeeded(result_json);
+  if (ok) return {};  // transfer: the engine says goodbye and connects; end_call: the call ends
+  state_ = state::talking;
+  if (name == transfer_tool) {
+    return speak({"I'm sorry, I couldn't connect you right now.", question_sentence(question::anything_else)},
+                 question::anything_else);
+  }
+  return {};  // end_call failed: call_session decides how the call ends; stay ready to answer
+}
+
+turn_output local_policy::on_silence(int reprompt_number, int max_reprompts) {
+  if (state_ != state::talking) return {};
+  if (reprompt_number > max_reprompts) {
+    return goodbye({"I haven't heard anything, so I'll let you go.", farewell(), "Goodbye."}, "caller silent");
+  }
+  auto out = speak({reprompt_number <= 1 ? "Are you still there?" : "I'm still here if you need anything."}, pending_);
+  reprompted_ = true;
+  return out;
+}
+
+turn_output local_policy::on_max_duration() {
+  if (state_ == state::ending) return {};
+  return goodbye({"I'm sorry, we've reached the time limit for this call.",
+                  "If you still need help, please call us back.", farewell(), "Goodbye."},
+                 "maximum call length reached");
+}
+
+void local_policy::on_interrupted(std::string_view heard_text) {
+  if (!last_agent_turn_) return;
+  auto heard = trim(heard_text);
+  auto& text = history_[*last_agent_turn_].second;
+  // Whatever the turn asked only counts if every word of it was heard.
+  if (spoken_word_count(heard) < spoken_word_count(text)) {
+    pending_ = question::none;
+    reprompted_ = false;
+  }
+  text = heard.empty() ? std::string(not_heard_marker) : heard;
+  // Tool calls of an interrupted turn are dropped by the engine, never run.
+  open_tools_.clear();
+  state_ = state::talking;
+}
+
+// --- deciding what to say ------------------------------------------------------------
+
+turn_output local_policy::answer(const utterance_analysis& a) {
+  if (a.heard_nothing()) return not_understood();
+  bool refuses_person = a.content == intent::human && a.reply == intent::no;
+  bool firm_yes = a.reply == intent::yes && a.scores[static_cast<std::size_t>(intent::yes)] >= 3;
+  // After "Are you still there?" a bare "yes" means "I'm here", not "connect me".
+  bool yes_to_offer = pending_ == question::offer_transfer && a.reply == intent::yes && !reprompted_ &&
+                      (a.content == intent::none || a.content == intent::human || a.content == intent::appointment);
+  bool closing_question = pending_ == question::offer_transfer || pending_ == question::which_service ||
+                          pending_ == question::good_time;
+  bool finished = a.goodbye || a.done || (a.thanks && !firm_yes && !(a.reply == intent::no && closing_question));
+  bool understood = yes_to_offer || (a.content != intent::none && !refuses_person) || finished ||
+                    a.reply != intent::none || a.repeat || a.greeting;
+  if (!understood) return not_understood();
+  misses_ = 0;
+  if (yes_to_offer) return transfer(offer_topic_);
+  if (a.content != intent::none && !refuses_person) return answer_content(a);
+  if (a.goodbye || a.done) return goodbye({"You're welcome.", farewell(), "Goodbye."}, "caller finished");
+  if (a.reply == intent::no && closing_question) return answer_reply(a);
+  if (finished) return goodbye({"You're welcome.", farewell(), "Goodbye."}, "caller finished");
+  if (a.reply != intent::none) return answer_reply(a);
+  if (a.repeat) return repeat_last();
+  return answer_greeting();
+}
+
+turn_output local_policy::answer_content(const utterance_analysis& a) {
+  auto anything_else = question_sentence(question::anything_else);
+  switch (a.content) {
+    case intent::hours: {
+      answers::hours_question q{a.day_kind, a.day, today_, a.asks_closing_time, a.asks_if_open};
+      return speak(with(answers::hours(facts_, q), anything_else), question::anything_else);
+    }
+    case intent::address:
+      return speak(with(answers::address(facts_, a.asks_directions), anything_else), question::anything_else);
+    case intent::phone:
+      return speak(with(answers::phone(facts_), anything_else), question::anything_else);
+    case intent::services:
+      if (facts_.services.empty()) return speak(with(answers::services_overview(facts_), anything_else), question::anything_else);
+      return speak(with(answers::services_overview(facts_), "Is there a service you'd like a price for?"),
+                   question::which_service);
+    case intent::service_info:
+      return speak(with(answers::service_details(facts_, a.services), anything_else), question::anything_else);
+    case intent::price:
+    case intent::duration:
+      return speak(with(answers::without_service(facts_, a.content == intent::duration),
+                        question_sentence(question::which_service)),
+                   question::which_service);
+    case intent::makes:
+      return speak(with(answers::makes(facts_, a.make, a.make_serviced), anything_else), question::anything_else);
+    case intent::capabilities:
+      return speak(with(answers::capabilities(), "What would you like to know?"));
+    case intent::appointment:
+      return appointment_help(a);
+    case intent::human:
+      return transfer("caller asked for a person");
+    default:
+      return not_understood();
+  }
+}
+
+turn_output local_policy::answer_reply(const utterance_analysis& a) {
+  bool yes = a.reply == intent::yes;
+  if (reprompted_ && yes && pending_ != question::none) {
+    return speak({"Great.", question_sentence(pending_)}, pending_);  // "yes, I'm still here"
+  }
+  switch (pending_) {
+    case question::offer_transfer:
+      if (yes) return transfer(offer_topic_);
+      return speak({"Okay.", question_sentence(question::anything_else)}, question::anything_else);
+    case question::which_service:
+      if (yes) return speak({"Sure.", "Which service are you interested in?"}, question::which_service);
+      return speak({"Okay.", question_sentence(question::anything_else)}, question::anything_else);
+    case question::anything_else:
+      if (yes) return speak({"Sure.", "What else can I help you with?"});
+      return goodbye({"You're welcome.", farewell(), "Goodbye."}, "caller finished");
+    case question::good_time:
+      if (yes) {
+        return speak({"Great.", "I can answer questions about our hours, location, services and prices.",
+                      "What can I help you with?"});
+      }
+      return goodbye({"No problem.", farewell(), "Goodbye."}, "caller busy");
+    case question::none:
+      break;
+  }
+  if (yes) return speak({"Okay.", "What can I help you with?"});
+  return speak({"Okay.", question_sentence(question::anything_else)}, question::anything_else);
+}
+
+turn_output local_policy::answer_greeting() {
+  auto ask = pending_ == question::none ? std::string("How can I help you today?") : question_sentence(pending_);
+  return speak({"Hi, I'm here.", ask}, pending_);
+}
+
+turn_output local_policy::appointment_help(const utterance_analysis& a) {
+  std::string lead;
+  std::string topic;
+  switch (a.appointment) {
+    case appointment_kind::book:
+      lead = "I'm sorry, I can't book appointments over the phone yet.";
+      topic = "caller wants to book an appointment";
+      break;
+    case appointment_kind::reschedule:
+      lead = "I'm sorry, I can't change appointments over the phone yet.";
+      topic = "caller wants to reschedule an appointment";
+      break;
+    case appointment_kind::cancel:
+      lead = "I'm sorry, I can't cancel appointments over the phone yet.";
+      topic = "caller wants to cancel an appointment";
+      break;
+    case appointment_kind::check:
+      lead = "I'm sorry, I can't look up appointments or vehicles yet.";
+      topic = "caller wants to check on an appointment or vehicle";
+      break;
+  }
+  return offer_transfer({lead, "A service advisor can do that for you."}, topic,
+                        "Would you like me to connect you with one?");
+}
+
+turn_output local_policy::not_understood() {
+  ++misses_;
+  if (misses_ == 1) {
+    // Keep the open question: the caller will most likely repeat their answer to it.
+    return speak({"Sorry, I didn't catch that.", "Could you say that again?"}, pending_);
+  }
+  if (misses_ < misses_before_offer) {
+    return speak({"Sorry, I'm still not sure what you need.",
+                  "I can help with our hours, our address, and our services and prices.",
+                  "I can also connect you with a service advisor.", "What would you like to do?"});
+  }
+  return offer_transfer({"Sorry, I'm having trouble understanding."}, "caller could not be understood",
+                        question_sentence(question::offer_transfer));
+}
+
+turn_output local_policy::offer_transfer(std::vector<std::string> lead, std::string topic, std::string ask) {
+  auto out = speak(with(std::move(lead), std::move(ask)), question::offer_transfer);
+  offer_topic_ = std::move(topic);
+  return out;
+}
+
+turn_output local_policy::transfer(std::string reason) {
+  if (reason.empty()) reason = "caller accepted a transfer";
+  auto out = speak_with_tool({"Sure, I'll connect you with a service advisor now."}, std::string(transfer_tool),
+                             std::move(reason));
+  state_ = state::transferring;
+  return out;
+}
+
+turn_output local_policy::goodbye(std::vector<std::string> sentences, std::string reason) {
+  auto out = speak_with_tool(std::move(sentences), std::string(end_call_tool), std::move(reason));
+  state_ = state::ending;
+  return out;
+}
+
+turn_output local_policy::repeat_last() {
+  if (last_agent_sentences_.empty()) return speak({"How can I help you today?"});
+  auto sentences = last_agent_sentences_;
+  return speak(std::move(sentences), last_agent_question_);
+}
+
+// --- bookkeeping ---------------------------------------------------------------------
+
+turn_output local_policy::speak(std::vector<std::string> sentences, question asked) {
+  for (auto& s : sentences) s = tidy(std::move(s));
+  sentences.erase(std::remove(sentences.begin(), sentences.end(), std::string()), sentences.end());
+  history_.emplace_back("agent", join(sentences));
+  last_agent_turn_ = history_.size() - 1;
+  last_agent_sentences_ = sentences;
+  last_agent_question_ = asked;
+  pending_ = asked;
+  reprompted_ = false;
+  turn_output out;
+  out.sentences = std::move(sentences);
+  return out;
+}
+
+turn_output local_policy::speak_with_tool(std::vector<std::string> sentences, std::string tool, std::string reason) {
+  auto out = speak(std::move(sentences));
+  tool_request call{"t" + std::to_string(next_tool_++), std::move(tool),
+                    nlohmann::json{{"reason", std::move(reason)}}.dump()};
+  open_tools_.push_back({call.id, call.name});
+  out.tool_calls.push_back(std::move(call));
+  out.end_of_turn = false;
+  return out;
+}
+
+std::string local_policy::farewell() const {
+  if (direction_ == call_direction::outbound) return "Thanks for your time, and have a great day.";
+  return "Thanks for calling " + facts_.name + ".";
+}
+
+std::string local_policy::question_sentence(question q) {
+  switch (q) {
+    case question::anything_else: return "Is there anything else I can help you with?";
+    case question::offer_transfer: return "Would you like me to connect you with a service advisor?";
+    case question::which_service: return "Which service are you asking about?";
+    case question::good_time: return "Is now a good time to talk?";
+    case question::none: break;
+  }
+  return "How can I help you today?";
+}
+
+} // namespace ce::dialog

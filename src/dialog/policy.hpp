@@ -1,0 +1,123 @@
+// policy: the embedded, offline "LLM role" — a deterministic dialog policy for the service
+// department's phone line. It turns recognised caller utterances (pocketsphinx text),
+// silences, key presses and tool results into what the agent says, sentence by sentence,
+// plus the tool calls the engine runs (transfer_to_human, end_call).
+//
+// One instance per call, driven by one actor (not thread-safe, no I/O, no clock, no
+// randomness): the same inputs always give the same outputs. Nothing a caller or a tool
+// sends can make it throw or assert; unknown input gets a spoken recovery.
+#pragma once
+
+#include "callengine/call.hpp"
+#include "callengine/config.hpp"
+#include "dialog/intents.hpp"
+#include "dialog/speech_format.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ce::dialog {
+
+struct tool_request {
+  std::string id;              ///< "t1", "t2", ... unique per call
+  std::string name;            ///< "transfer_to_human" or "end_call"
+  std::string arguments_json;  ///< {"reason":"..."}
+};
+
+struct turn_output {
+  std::vector<std::string> sentences;    ///< spoken in order; each a complete sentence
+  std::vector<tool_request> tool_calls;  ///< to run after the sentences are queued
+  bool end_of_turn = true;               ///< false while waiting for tool results
+};
+
+/// Text kept in history() for an agent turn the caller barged into before hearing a word.
+inline constexpr std::string_view not_heard_marker = "[not heard]";
+
+class local_policy {
+ public:
+  local_policy(const dealership_facts& facts, call_direction direction, std::string caller_number);
+
+  /// The greeting (inbound: the service department answering; outbound: Bart's calling).
+  turn_output on_call_started();
+
+  /// A finished caller utterance; "" (or only noise words) = unintelligible.
+  turn_output on_user(std::string_view utterance);
+
+  /// The caller pressed a key: '0' transfers to a service advisor, others get a hint.
+  turn_output on_dtmf(char digit);
+
+  /// A result for one of this policy's tool calls; unknown ids are ignored.
+  turn_output on_tool_result(std::string_view id, std::string_view result_json);
+
+  /// The caller stayed silent after the agent. reprompt_number counts 1, 2, ...; past
+  /// max_reprompts the policy says goodbye and calls end_call.
+  turn_output on_silence(int reprompt_number, int max_reprompts);
+
+  /// The call reached its maximum length: a polite wrap-up and end_call.
+  turn_output on_max_duration();
+
+  /// The caller barged in; only `heard_text` of the last agent turn was heard. The turn is
+  /// trimmed in history (not_heard_marker when nothing was heard), a question the caller
+  /// did not hear in full is forgotten, and tool calls of that turn are assumed dropped.
+  void on_interrupted(std::string_view heard_text);
+
+  /// Tells the policy which day it is at the dealership, so "today" and "tomorrow" can be
+  /// answered. Without it those questions get the weekly hours.
+  void set_today(weekday today) { today_ = today; }
+
+  /// (role, text) turns; role is "caller" or "agent". Agent turns are trimmed to what the
+  /// caller heard. Key presses appear as caller turns "[pressed 0]".
+  const std::vector<std::pair<std::string, std::string>>& history() const { return history_; }
+
+  call_direction direction() const { return direction_; }
+  const std::string& caller_number() const { return caller_number_; }
+
+ private:
+  /// The question the agent's last turn ended with, which gives "yes"/"no" their meaning.
+  enum class question { none, anything_else, offer_transfer, which_service, good_time };
+  enum class state { talking, transferring, ending };
+  struct pending_tool {
+    std::string id;
+    std::string name;
+  };
+
+  turn_output answer(const utterance_analysis& a);
+  turn_output answer_content(const utterance_analysis& a);
+  turn_output answer_reply(const utterance_analysis& a);
+  turn_output answer_greeting();
+  turn_output not_understood();
+  turn_output offer_transfer(std::vector<std::string> lead, std::string topic, std::string ask);
+  turn_output appointment_help(const utterance_analysis& a);
+  turn_output transfer(std::string reason);
+  turn_output goodbye(std::vector<std::string> sentences, std::string reason);
+  turn_output repeat_last();
+
+  /// Records the agent turn, remembers the question it ends with, fills in tool ids.
+  turn_output speak(std::vector<std::string> sentences, question asked = question::none);
+  turn_output speak_with_tool(std::vector<std::string> sentences, std::string tool, std::string reason);
+  std::string farewell() const;
+  static std::string question_sentence(question q);
+
+  dealership_facts facts_;
+  intent_matcher matcher_;
+  call_direction direction_;
+  std::string caller_number_;
+  std::optional<weekday> today_;
+
+  std::vector<std::pair<std::string, std::string>> history_;
+  std::optional<std::size_t> last_agent_turn_;       ///< index into history_
+  std::vector<std::string> last_agent_sentences_;    ///< as generated (for "repeat that")
+  question last_agent_question_ = question::none;
+  question pending_ = question::none;
+  std::string offer_topic_;                          ///< why a transfer was offered
+  int misses_ = 0;                                   ///< consecutive misunderstood turns
+  bool reprompted_ = false;                          ///< the last agent turn was a reprompt
+  state state_ = state::talking;
+  std::vector<pending_tool> open_tools_;
+  int next_tool_ = 1;
+};
+
+} // namespace ce::dialog

@@ -1,0 +1,91 @@
+#include "net/http_session.hpp"
+
+#include "net/media_session.hpp"
+#include "net/routes.hpp"
+
+#include <chrono>
+
+namespace ce::net {
+namespace {
+
+class http_session : public std::enable_shared_from_this<http_session> {
+public:
+  http_session(tcp::socket&& socket, std::shared_ptr<edge_context> edge)
+    : stream_(std::move(socket)), edge_(std::move(edge)) {}
+
+  void run() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
+  }
+
+private:
+  void do_read() {
+    parser_.emplace();
+    parser_->body_limit(edge_->cfg.server.max_request_body_bytes);
+    stream_.expires_after(std::chrono::seconds(30));
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec == http::error::end_of_stream) return do_close();
+    if (ec) {
+      if (ec != beast::error::timeout && ec != asio::error::operation_aborted &&
+          ec != asio::error::connection_reset)
+        edge_->log->debug("http read failed: {}", ec.message());
+      return;
+    }
+    edge_->m.http_requests.inc();
+    if (websocket::is_upgrade(parser_->get())) {
+      if (parser_->get().target() == "/twilio/media") {
+        stream_.expires_never();
+        start_media_session(stream_.release_socket(), parser_->release(), edge_);
+        return;
+      }
+      return send(make_response(parser_->get(), http::status::not_found, "text/plain",
+                                "no WebSocket endpoint here\n"));
+    }
+    request_ = parser_->release();
+    // The responder keeps the session alive until the (possibly asynchronous) answer is
+    // written; the socket's 30 s expiry bounds the wait.
+    auto executor = stream_.get_executor();
+    route_request(*edge_, request_, [self = shared_from_this(), executor](response res) {
+      asio::post(executor, [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
+    });
+  }
+
+  void send(response res) {
+    res.prepare_payload();
+    response_ = std::make_shared<response>(std::move(res));
+    http::async_write(stream_, *response_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        self->on_write(ec);
+                      });
+  }
+
+  void on_write(beast::error_code ec) {
+    if (ec) return;
+    if (!response_->keep_alive()) return do_close();
+    response_.reset();
+    do_read();
+  }
+
+  void do_close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  request request_;
+  std::shared_ptr<response> response_;
+  std::shared_ptr<edge_context> edge_;
+};
+
+} // namespace
+
+void run_http_session(tcp::socket socket, std::shared_ptr<edge_context> edge) {
+  std::make_shared<http_session>(std::move(socket), std::move(edge))->run();
+}
+
+} // namespace ce::net

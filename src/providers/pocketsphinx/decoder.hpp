@@ -1,0 +1,80 @@
+// One pocketsphinx decoder turning a caller's telephone audio into text, an utterance at
+// a time, while the audio streams in.
+//
+// Threading: a decoder is used by one thread at a time; separate decoders may decode in
+// parallel threads (each has its own acoustic model copy, ~25 MB of a decoder's memory).
+// Creation is serialised internally because pocketsphinx's logging setup is global.
+#pragma once
+
+#include "callengine/config.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ce::stt {
+
+/// Search parameters. The defaults were tuned on espeak-ng caller speech sent as 8 kHz
+/// mu-law (see tests/providers/pocketsphinx_accuracy_test.cpp).
+struct decoder_options {
+  double beam = 1e-60;
+  double wbeam = 1e-40;
+  double pbeam = 1e-60;
+  bool fwdflat = true;
+  bool bestpath = true;
+  int maxhmmpf = 30000;
+  double word_insertion_penalty = 0.65;
+  /// Silence appended by end_utterance so that the last word can finish.
+  int trailing_silence_ms = 300;
+  /// Further "-flag value" pairs passed to pocketsphinx as they are (experiments).
+  std::vector<std::pair<std::string, std::string>> extra_args;
+};
+
+class decoder {
+public:
+  /// Loads the acoustic model `cfg.hmm_dir`, the ARPA (or binary) language model at
+  /// `lm_path` and the pronunciation dictionary `dict_path` (`cfg.dict_path` when empty).
+  /// `cfg.language_weight` sets the language weight. Returns nullptr and sets `*error`
+  /// when a file is missing or pocketsphinx refuses the models.
+  static std::unique_ptr<decoder> create(const stt_config& cfg, const std::string& lm_path,
+                                         const std::string& dict_path, std::string* error,
+                                         const decoder_options& options = {});
+  static std::unique_ptr<decoder> create(const stt_config& cfg, const std::string& lm_path,
+                                         std::string* error);
+
+  ~decoder();
+  decoder(const decoder&) = delete;
+  decoder& operator=(const decoder&) = delete;
+
+  /// Starts an utterance; an utterance still open is aborted first.
+  void begin_utterance();
+  /// Decodes 8 kHz mu-law audio of the current utterance (any length; a call sends 20 ms
+  /// frames). Ignored outside an utterance.
+  void feed_mulaw(std::span<const std::uint8_t> audio);
+  /// Ends the utterance and returns what was said, lowercase words separated by spaces;
+  /// empty when nothing was recognised or no utterance was open.
+  std::string end_utterance();
+  /// Best guess so far within the open utterance (empty outside one).
+  std::string partial_hypothesis();
+  /// Ends the utterance, discarding it (barge-in, hang-up).
+  void abort_utterance();
+
+  bool in_utterance() const { return in_utterance_; }
+  /// Milliseconds of caller audio fed to the open (or last) utterance.
+  std::int64_t utterance_audio_ms() const { return static_cast<std::int64_t>(fed_bytes_ / 8); }
+
+private:
+  struct impl;
+  explicit decoder(std::unique_ptr<impl> state);
+
+  void process_pcm8k(std::span<const std::int16_t> pcm);
+
+  std::unique_ptr<impl> impl_;
+  bool in_utterance_ = false;
+  std::size_t fed_bytes_ = 0;
+};
+
+} // namespace ce::stt

@@ -1,0 +1,86 @@
+#include "providers/pocketsphinx/domain_lm.hpp"
+
+#include "providers/pocketsphinx/domain_corpus.hpp"
+#include "providers/pocketsphinx/ngram_model.hpp"
+#include "providers/pocketsphinx/pronunciation_dict.hpp"
+#include "providers/pocketsphinx/spoken_text.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace ce::stt {
+namespace {
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// Writes `content` to `path` unless the file already holds exactly that. The new content
+/// goes to a temporary file first and is renamed over, so readers never see half a file.
+bool write_if_changed(const std::string& path, const std::string& content, std::string* error) {
+  if (auto current = read_file(path); current && *current == content) return true;
+  auto tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << content;
+    out.close();
+    if (!out) {
+      if (error) *error = "cannot write " + tmp;
+      return false;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    if (error) *error = "cannot replace " + path + ": " + ec.message();
+    return false;
+  }
+  return true;
+}
+
+} // namespace
+
+std::string domain_dict_path(const std::string& work_dir) { return work_dir + "/domain.dict"; }
+
+std::optional<std::string> prepare_domain_lm(const dealership_facts& facts,
+                                             const stt_config& cfg, const std::string& work_dir,
+                                             std::string* error) {
+  auto known = read_dictionary_words(cfg.dict_path, error);
+  if (!known) return std::nullopt;
+
+  auto corpus = build_domain_corpus(facts);
+  std::erase_if(corpus, [&](const std::string& sentence) {
+    for (const auto& w : split_words(sentence))
+      if (!known->contains(w)) return true;
+    return false;
+  });
+  if (corpus.empty()) {
+    if (error) *error = "no domain sentence has all its words in " + cfg.dict_path;
+    return std::nullopt;
+  }
+
+  std::error_code ec;
+  std::filesystem::create_directories(work_dir, ec);
+  if (ec) {
+    if (error) *error = "cannot create " + work_dir + ": " + ec.message();
+    return std::nullopt;
+  }
+
+  word_set vocabulary;
+  for (const auto& sentence : corpus)
+    for (auto& w : split_words(sentence)) vocabulary.insert(std::move(w));
+  auto dict_text = sub_dictionary(cfg.dict_path, vocabulary, error);
+  if (!dict_text || !write_if_changed(domain_dict_path(work_dir), *dict_text, error))
+    return std::nullopt;
+
+  auto arpa_path = work_dir + "/domain.arpa";
+  if (!write_if_changed(arpa_path, build_arpa_trigram(corpus), error)) return std::nullopt;
+  return arpa_path;
+}
+
+} // namespace ce::stt

@@ -1,0 +1,63 @@
+// The dealership every dialog test talks about (Bart's Automotive, as the brief describes
+// it), plus small helpers for reading a turn_output.
+#pragma once
+
+#include "callengine/config.hpp"
+#include "dialog/policy.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ce::dialog::test {
+
+inline dealership_facts barts_facts() {
+  dealership_facts f;
+  f.name = "Bart's Automotive";
+  f.address = "1200 Main Street, Springfield";
+  f.phone = "+1 (217) 555-0100";
+  f.hours = {{"monday", "08:00", "17:00"},   {"tuesday", "08:00", "17:00"},
+             {"wednesday", "08:00", "17:00"}, {"thursday", "08:00", "17:00"},
+             {"friday", "08:00", "17:00"},   {"saturday", "08:00", "12:00"},
+             {"sunday", "", ""}};
+  f.lunch_break = "12:00-13:00";
+  f.services = {
+    {"oil_change", "an oil change", {"oil change", "oil", "change my oil"}, 30, "$49.95"},
+    {"tire_rotation", "a tire rotation", {"tire rotation", "rotate my tires", "tires rotated"}, 30, "$29.95"},
+    {"brake_inspection", "a brake inspection", {"brake inspection", "brake check", "check my brakes"}, 45, "free"},
+    {"brake_pads", "brake pad replacement", {"brake pads", "brake job", "new brakes", "replace my brakes"}, 120,
+     "from $189"},
+    {"battery", "a battery replacement", {"battery", "new battery", "dead battery"}, 30, "from $149"},
+    {"alignment", "a wheel alignment", {"alignment", "wheel alignment", "align"}, 60, "$99"},
+    {"state_inspection", "a state inspection", {"state inspection", "safety inspection"}, 30, "$25"},
+    {"diagnostic", "a check engine light diagnostic", {"check engine light", "engine light", "diagnostic"}, 60,
+     "$89"},
+    {"ac_service", "an air conditioning service", {"air conditioning", "a c", "ac", "air conditioner"}, 60,
+     "$129"},
+  };
+  f.makes_serviced = {"Ford", "Chevrolet", "Toyota", "Honda", "Nissan",
+                      "Hyundai", "Kia", "Subaru", "Jeep", "Ram"};
+  return f;
+}
+
+/// All sentences of a turn, joined by spaces.
+inline std::string said(const turn_output& out) {
+  std::string text;
+  for (const auto& s : out.sentences) {
+    if (!text.empty()) text += ' ';
+    text += s;
+  }
+  return text;
+}
+
+inline bool calls_tool(const turn_output& out, std::string_view name) {
+  for (const auto& t : out.tool_calls)
+    if (t.name == name) return true;
+  return false;
+}
+
+inline bool contains(const std::string& text, std::string_view part) {
+  return text.find(part) != std::string::npos;
+}
+
+} // namespace ce::dialog::test
