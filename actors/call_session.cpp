@@ -104,7 +104,21 @@ caf::behavior call_session(session_actor* self, engine_services services, call_s
   s.record.started_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::system_clock::now().time_since_epoch()).count();
   self->set_down_handler([=](caf::down_msg& dm) { on_child_down(self, dm); });
-  self->attach_functor([=](const caf::error&) { stop_children(self); });
+  // A bug in a handler must not leave the children running or the registry waiting: end
+  // the call as a child failure. (No attach_functor here: it runs after the state is gone.)
+  self->set_exception_handler([=](std::exception_ptr& eptr) -> caf::error {
+    std::string what = "unknown exception";
+    try {
+      std::rethrow_exception(eptr);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    self->state.log->error("call_sid={} role=call_session handler threw: {}", self->state.sid, what);
+    if (!self->state.closing) self->state.setup.sink->close(end_reason::child_failure);
+    finish(self, end_reason::child_failure);
+    return caf::exit_reason::normal;
+  });
   self->request(s.services.registry, caf::duration{5s}, register_atom::value, s.setup.start)
     .then([=](const admission_decision& d) { on_registered(self, d); },
           [=](caf::error& e) {

@@ -203,8 +203,8 @@ void on_silence_tick(session_actor* self, std::uint64_t epoch) {
   auto& s = self->state;
   if (epoch != s.silence_epoch || s.caller_speaking || s.turn || s.pending_end || s.closing) return;
   ++s.reprompts;
-  s.services.metrics->reprompts.inc();
   auto max = s.services.cfg->calls.max_reprompts;
+  if (s.reprompts <= max) s.services.metrics->reprompts.inc();
   s.log->info("call_sid={} role=call_session caller silent; reprompt {}/{}", s.sid, s.reprompts, max);
   if (s.reprompts > max) s.pending_end = end_reason::silence_timeout;
   start_agent_turn(self, respond{0, turn_cause::caller_silent, {}, s.reprompts}, std::nullopt);

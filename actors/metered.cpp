@@ -32,7 +32,6 @@ role_metrics& metrics_for_role(const std::string& role) {
   ce::metrics::labels l{{"role", role}};
   slot = std::make_unique<role_metrics>();
   slot->messages = &r.get_counter("ce_actor_messages_total", "Messages handled, by actor role", l);
-  slot->busy_ns = &r.get_counter("ce_actor_busy_nanoseconds_total", "Time spent in handlers, by actor role", l);
   slot->handler_seconds = &r.get_histogram("ce_actor_handler_seconds", "Handler time per message, by actor role",
                                            ce::metrics::exponential_buckets(1e-6, 4, 11), l);
   slot->mailbox_depth = &r.get_histogram("ce_actor_mailbox_depth",
@@ -47,7 +46,6 @@ role_metrics& metrics_for_role(const std::string& role) {
 void record_message(role_metrics& m, std::size_t depth, std::chrono::nanoseconds took) {
   auto ns = static_cast<std::uint64_t>(took.count());
   m.messages->inc();
-  m.busy_ns->inc(ns);
   m.handler_seconds->observe(static_cast<double>(ns) * 1e-9);
   m.mailbox_depth->observe(static_cast<double>(depth));
   store_max(*m.mailbox_depth_max, static_cast<double>(depth));

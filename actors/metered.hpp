@@ -23,7 +23,6 @@ namespace ce::actors {
 
 struct role_metrics {
   ce::metrics::counter* messages = nullptr;
-  ce::metrics::counter* busy_ns = nullptr;
   ce::metrics::histogram* handler_seconds = nullptr;
   ce::metrics::histogram* mailbox_depth = nullptr;
   ce::metrics::gauge* mailbox_depth_max = nullptr;

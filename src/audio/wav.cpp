@@ -88,7 +88,8 @@ std::uint16_t get_u16(const std::uint8_t* p) {
 }
 
 std::uint32_t get_u32(const std::uint8_t* p) {
-  return static_cast<std::uint32_t>(get_u16(p)) | (static_cast<std::uint32_t>(get_u16(p + 2)) << 16);
+  return static_cast<std::uint32_t>(get_u16(p)) |
+         (static_cast<std::uint32_t>(get_u16(p + 2)) << 16);
 }
 
 bool fail(std::string* error, std::string message) {
@@ -132,7 +133,8 @@ struct wav_format {
 };
 
 bool parse_fmt(std::span<const std::uint8_t> b, wav_format& f, std::string* error) {
-  if (b.size() < 16) return fail(error, "fmt chunk too short (" + std::to_string(b.size()) + " bytes)");
+  if (b.size() < 16)
+    return fail(error, "fmt chunk too short (" + std::to_string(b.size()) + " bytes)");
   f.tag = get_u16(&b[0]);
   f.channels = get_u16(&b[2]);
   f.rate = static_cast<int>(get_u32(&b[4]) & 0x7FFFFFFF);

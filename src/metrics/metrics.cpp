@@ -124,6 +124,9 @@ struct registry::family {
   std::map<std::string, std::function<double()>> callbacks;
 };
 
+registry::registry() = default;
+registry::~registry() = default;
+
 registry::family& registry::family_for(const std::string& name, const std::string& help, kind k) {
   auto& f = families_[name];
   if (!f) {

@@ -40,7 +40,7 @@ TEST_CASE("The mu-law frame level equals the level of the decoded samples") {
     CHECK(audio::mulaw_frame_dbfs(codes) == Approx(db).margin(0.3));
   }
   mulaw_buffer all_codes(256);
-  for (int c = 0; c < 256; ++c) all_codes[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(c);
+  for (std::size_t c = 0; c < 256; ++c) all_codes[c] = static_cast<std::uint8_t>(c);
   CHECK(audio::mulaw_frame_dbfs(all_codes) ==
         Approx(audio::rms_dbfs(audio::decode_mulaw(all_codes))).margin(1e-9));
 }

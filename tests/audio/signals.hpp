@@ -12,7 +12,9 @@
 namespace ce::test {
 
 /// Peak amplitude of a sine whose RMS is `dbfs` (dBFS relative to a full-scale square).
-inline double sine_peak(double dbfs) { return 32768.0 * std::pow(10.0, dbfs / 20.0) * std::sqrt(2.0); }
+inline double sine_peak(double dbfs) {
+  return 32768.0 * std::pow(10.0, dbfs / 20.0) * std::sqrt(2.0);
+}
 
 inline pcm16_buffer tone(double freq_hz, int ms, double dbfs, int rate = telephony_rate_hz) {
   pcm16_buffer out(static_cast<std::size_t>(rate / 1000 * ms));
@@ -44,7 +46,9 @@ inline void mix_into(pcm16_buffer& a, const pcm16_buffer& b, std::size_t at = 0)
     a[at + i] = static_cast<std::int16_t>(std::clamp(a[at + i] + b[i], -32768, 32767));
 }
 
-inline void append(pcm16_buffer& a, const pcm16_buffer& b) { a.insert(a.end(), b.begin(), b.end()); }
+inline void append(pcm16_buffer& a, const pcm16_buffer& b) {
+  a.insert(a.end(), b.begin(), b.end());
+}
 
 inline mulaw_buffer to_mulaw(const pcm16_buffer& pcm) { return audio::encode_mulaw(pcm); }
 

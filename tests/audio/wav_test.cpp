@@ -41,7 +41,7 @@ std::string soxi(const std::string& flag, const std::string& file) {
 }
 
 void put_u32(std::vector<std::uint8_t>& b, std::size_t at, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) b[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v >> (8 * i));
+  for (std::size_t i = 0; i < 4; ++i) b[at + i] = static_cast<std::uint8_t>(v >> (8 * i));
 }
 
 std::string parse_error(std::vector<std::uint8_t> bytes) {
@@ -114,8 +114,9 @@ TEST_CASE("Files written by sox are read, including their extra chunks") {
   }
   temp_path ulaw("sox_ulaw.wav");
   temp_path pcm("sox_pcm.wav");
-  REQUIRE(std::system(("sox -n -r 8000 -c 1 -e u-law '" + ulaw.str() + "' synth 0.5 sine 440").c_str()) == 0);
-  REQUIRE(std::system(("sox -n -r 22050 -c 2 -b 16 '" + pcm.str() + "' synth 0.2 sine 440 gain -6").c_str()) == 0);
+  const auto sox = [](const std::string& args) { return std::system(("sox " + args).c_str()); };
+  REQUIRE(sox("-n -r 8000 -c 1 -e u-law '" + ulaw.str() + "' synth 0.5 sine 440") == 0);
+  REQUIRE(sox("-n -r 22050 -c 2 -b 16 '" + pcm.str() + "' synth 0.2 sine 440 gain -6") == 0);
   std::string error;
   auto a = audio::read_wav(ulaw.str(), &error);
   REQUIRE(a.has_value());

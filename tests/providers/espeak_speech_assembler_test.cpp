@@ -34,7 +34,9 @@ struct collector {
   }
 };
 
-std::string word(std::string_view text, tts::text_span s) { return std::string(text.substr(s.offset, s.length)); }
+std::string word(std::string_view text, tts::text_span s) {
+  return std::string(text.substr(s.offset, s.length));
+}
 
 } // namespace
 

@@ -43,7 +43,9 @@ espeak_runtime start_espeak() {
   espeak_ng_STATUS status = espeak_ng_Initialize(&context);
   if (status != ENS_OK) {
     espeak_ng_ClearErrorContext(&context);
-    return {"espeak-ng: cannot initialise (is espeak-ng-data installed?): " + status_message(status), 0};
+    return {"espeak-ng: cannot initialise (is espeak-ng-data installed?): " +
+              status_message(status),
+            0};
   }
   status = espeak_ng_InitializeOutput(ENOUTPUT_MODE_SYNCHRONOUS, espeak_buffer_ms, nullptr);
   if (status != ENS_OK)
@@ -143,7 +145,8 @@ struct espeak_tts::impl {
   /// or, when espeak gives none, its millisecond position.
   std::size_t audio_byte(const espeak_EVENT& e) const {
     if (e.sample > 0)
-      return static_cast<std::size_t>(static_cast<std::int64_t>(e.sample) * telephony_rate_hz / in_rate);
+      return static_cast<std::size_t>(static_cast<std::int64_t>(e.sample) * telephony_rate_hz /
+                                      in_rate);
     return static_cast<std::size_t>(std::max(e.audio_position, 0)) * 8;
   }
 
@@ -172,16 +175,20 @@ bool espeak_tts::synthesize(std::string_view text,
   speech_assembler assembler(owned, on_chunk);
   impl_->assembler = &assembler;
   impl_->failure = nullptr;
+  struct detach {
+    impl* self;
+    ~detach() { self->assembler = nullptr; }  // also when on_chunk throws from finish()
+  } detach_on_exit{impl_.get()};
   const espeak_ERROR err = espeak_Synth(owned.c_str(), owned.size() + 1, 0, POS_CHARACTER, 0,
                                         espeakCHARS_UTF8, nullptr, impl_.get());
   const bool ok = impl_->finish(err == EE_OK && !impl_->failure);
-  impl_->assembler = nullptr;
   if (impl_->failure) std::rethrow_exception(std::exchange(impl_->failure, nullptr));
-  if (err != EE_OK) log::get("tts")->warn("espeak_Synth failed error={} chars={}", err, owned.size());
-  const auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
-  log::get("tts")->debug("synthesized bytes={} audio_ms={} trimmed_ms={} took_ms={:.1f} aborted={}",
+  if (err != EE_OK)
+    log::get("tts")->warn("espeak_Synth failed error={} chars={}", err, owned.size());
+  const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - started;
+  log::get("tts")->debug("synthesized bytes={} audio_ms={} trimmed_ms={} took_ms={:.1f} ok={}",
                          owned.size(), mulaw_ms(assembler.delivered_bytes()),
-                         mulaw_ms(assembler.trimmed_bytes()), elapsed.count(), !ok);
+                         mulaw_ms(assembler.trimmed_bytes()), took.count(), ok);
   return ok;
 }
 

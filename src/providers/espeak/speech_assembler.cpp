@@ -9,7 +9,9 @@
 namespace ce::tts {
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 /// Punctuation that wraps a word but is not part of it ("Hello," "(today)" 'quoted').
 bool is_wrapping(char c) {

@@ -7,7 +7,9 @@
 #include <pocketsphinx.h>
 #include <sphinxbase/err.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
@@ -68,6 +70,10 @@ std::vector<std::string> decoder_arguments(const stt_config& cfg, const std::str
     "-wbeam", format_double(o.wbeam), "-pbeam", format_double(o.pbeam),
     "-fwdflat", o.fwdflat ? "yes" : "no", "-bestpath", o.bestpath ? "yes" : "no",
     "-maxhmmpf", std::to_string(o.maxhmmpf), "-wip", format_double(o.word_insertion_penalty)};
+  if (!o.cmn_init.empty()) {
+    args.push_back("-cmninit");
+    args.push_back(o.cmn_init);
+  }
   for (const auto& [flag, value] : o.extra_args) {
     args.push_back(flag);
     args.push_back(value);
@@ -81,6 +87,35 @@ std::string lowercase(const char* text) {
   return out;
 }
 
+/// Deterministic white noise: xorshift64 driving an Irwin-Hall approximation of a
+/// Gaussian (sum of four uniforms).
+class noise_source {
+public:
+  explicit noise_source(double sigma) : sigma_(sigma) {}
+
+  void add_to(pcm16_buffer& pcm) {
+    if (sigma_ <= 0) return;
+    for (auto& sample : pcm) {
+      double sum = 0;
+      for (int k = 0; k < 4; ++k) sum += uniform() - 0.5;
+      // Variance of the sum of four U(-0.5, 0.5) is 1/3.
+      double v = sample + sum * sigma_ * 1.7320508;
+      sample = static_cast<std::int16_t>(std::clamp(std::lround(v), -32768L, 32767L));
+    }
+  }
+
+private:
+  double uniform() {
+    state_ ^= state_ << 13;
+    state_ ^= state_ >> 7;
+    state_ ^= state_ << 17;
+    return static_cast<double>(state_ >> 11) * (1.0 / 9007199254740992.0);
+  }
+
+  double sigma_;
+  std::uint64_t state_ = 0x9E3779B97F4A7C15ULL;
+};
+
 } // namespace
 
 struct decoder::impl {
@@ -89,6 +124,7 @@ struct decoder::impl {
   pcm16_buffer pcm8k;   // scratch: decoded mu-law
   pcm16_buffer pcm16k;  // scratch: upsampled audio
   int trailing_silence_ms = 300;
+  noise_source noise{0.0};
 
   ~impl() {
     if (ps) ps_free(ps);
@@ -115,6 +151,7 @@ std::unique_ptr<decoder> decoder::create(const stt_config& cfg, const std::strin
 
   auto state = std::make_unique<impl>();
   state->trailing_silence_ms = options.trailing_silence_ms;
+  state->noise = noise_source(options.noise_floor);
   {
     std::lock_guard lock(init_mutex());
     silence_pocketsphinx_logging();
@@ -153,8 +190,13 @@ void decoder::begin_utterance() {
 void decoder::process_pcm8k(std::span<const std::int16_t> pcm) {
   impl_->pcm16k.clear();
   impl_->upsampler.process(pcm, impl_->pcm16k);
-  if (!impl_->pcm16k.empty())
-    ps_process_raw(impl_->ps, impl_->pcm16k.data(), impl_->pcm16k.size(), FALSE, FALSE);
+  decode_pcm16k();
+}
+
+void decoder::decode_pcm16k() {
+  if (impl_->pcm16k.empty()) return;
+  impl_->noise.add_to(impl_->pcm16k);
+  ps_process_raw(impl_->ps, impl_->pcm16k.data(), impl_->pcm16k.size(), FALSE, FALSE);
 }
 
 void decoder::feed_mulaw(std::span<const std::uint8_t> audio) {
@@ -172,8 +214,7 @@ std::string decoder::end_utterance() {
   process_pcm8k(silence);
   impl_->pcm16k.clear();
   impl_->upsampler.flush(impl_->pcm16k);
-  if (!impl_->pcm16k.empty())
-    ps_process_raw(impl_->ps, impl_->pcm16k.data(), impl_->pcm16k.size(), FALSE, FALSE);
+  decode_pcm16k();
   ps_end_utt(impl_->ps);
   in_utterance_ = false;
   std::int32_t score = 0;

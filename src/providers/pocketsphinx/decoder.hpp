@@ -29,6 +29,14 @@ struct decoder_options {
   double word_insertion_penalty = 0.65;
   /// Silence appended by end_utterance so that the last word can finish.
   int trailing_silence_ms = 300;
+  /// Standard deviation, in 16-bit sample units, of white noise added to the upsampled
+  /// audio (0 = none). The acoustic model was trained on recordings that always carry
+  /// some noise; digital silence and the empty band above 4 kHz of telephone audio
+  /// otherwise produce features it has never seen.
+  double noise_floor = 150.0;
+  /// Initial cepstral mean (13 comma-separated values) for the first utterance, before
+  /// live normalisation has adapted; empty = the acoustic model's own (wideband) value.
+  std::string cmn_init;
   /// Further "-flag value" pairs passed to pocketsphinx as they are (experiments).
   std::vector<std::pair<std::string, std::string>> extra_args;
 };
@@ -71,6 +79,7 @@ private:
   explicit decoder(std::unique_ptr<impl> state);
 
   void process_pcm8k(std::span<const std::int16_t> pcm);
+  void decode_pcm16k();
 
   std::unique_ptr<impl> impl_;
   bool in_utterance_ = false;

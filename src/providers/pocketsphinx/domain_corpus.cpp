@@ -34,7 +34,7 @@ std::vector<std::string> date_phrases() {
                                     "tomorrow morning", "tomorrow afternoon", "this afternoon",
                                     "as soon as possible", "early next week", "monday morning"};
   for (const auto& d : weekdays) {
-    for (const char* form : {"", "on ", "this ", "next ", "on next "}) dates.push_back(form + d);
+    for (const char* form : {"", "this ", "next "}) dates.push_back(form + d);
     dates.push_back(d + " morning");
     dates.push_back(d + " afternoon");
     dates.push_back("next " + d + " morning");
@@ -46,17 +46,27 @@ std::vector<std::string> date_phrases() {
     }
   for (int day = 1; day <= 31; ++day) {
     dates.push_back("the " + spoken_ordinal(day));
-    dates.push_back("on the " + spoken_ordinal(day));
     dates.push_back(weekdays[static_cast<std::size_t>(day) % 7] + " the " + spoken_ordinal(day));
   }
   return dates;
 }
 
-std::vector<std::string> time_phrases() {
-  std::vector<std::string> times = {"noon", "around noon", "first thing in the morning",
-                                    "in the morning", "in the afternoon", "early morning",
-                                    "late afternoon", "after lunch", "before lunch",
-                                    "at noon", "any time", "end of the day"};
+/// Dates with "on" where people put one: "on monday", "on the fifth", "on march fifth".
+std::vector<std::string> when_phrases(const std::vector<std::string>& dates) {
+  std::vector<std::string> out = dates;
+  for (const auto& d : dates) {
+    bool weekday = std::find(weekdays.begin(), weekdays.end(), d) != weekdays.end();
+    bool month_day = std::any_of(months.begin(), months.end(),
+                                 [&](const std::string& m) { return d.starts_with(m + " "); });
+    if (weekday || month_day || d.starts_with("the ") || d.find(" the ") != std::string::npos)
+      out.push_back("on " + d);
+  }
+  return out;
+}
+
+/// Clock times: "ten", "ten thirty", "ten a.m.", "noon", "ten in the morning".
+std::vector<std::string> clock_phrases() {
+  std::vector<std::string> times = {"noon"};
   const std::vector<int> hours = {7, 8, 9, 10, 11, 12, 1, 2, 3, 4, 5, 6};
   for (int h : hours) {
     auto hour = spoken_number(h);
@@ -64,10 +74,23 @@ std::vector<std::string> time_phrases() {
     const char* half = morning ? "a.m." : "p.m.";
     for (auto form : {hour, hour + " o'clock", hour + " " + half, hour + " thirty",
                       hour + " fifteen", hour + " forty five", hour + " thirty " + half,
-                      hour + (morning ? " in the morning" : " in the afternoon"),
-                      "around " + hour, "after " + hour, "before " + hour})
+                      hour + (morning ? " in the morning" : " in the afternoon")})
       times.push_back(form);
   }
+  return times;
+}
+
+/// Clock times and looser ones: "around ten", "after lunch", "in the morning".
+std::vector<std::string> time_phrases(const std::vector<std::string>& clock) {
+  std::vector<std::string> times = clock;
+  for (const char* loose : {"around noon", "first thing in the morning", "in the morning",
+                            "in the afternoon", "early morning", "late afternoon",
+                            "after lunch", "before lunch", "at noon", "any time",
+                            "end of the day"})
+    times.emplace_back(loose);
+  for (int h : {7, 8, 9, 10, 11, 12, 1, 2, 3, 4, 5})
+    for (const char* prefix : {"around ", "after ", "before "})
+      times.push_back(prefix + spoken_number(h));
   return times;
 }
 
@@ -106,12 +129,30 @@ std::vector<std::string> digit_strings() {
   return out;
 }
 
+/// Thousands of miles as said: "forty five", "a hundred and twenty", "one fifty".
+std::vector<std::string> mileage_numbers() {
+  std::vector<std::string> out;
+  for (int n = 5; n <= 250; n += 5) {
+    out.push_back(spoken_number(n));
+    if (n > 100 && n < 200) {
+      auto rest = spoken_number(n - 100);
+      out.push_back("a hundred and " + rest);
+      out.push_back("one hundred and " + rest);
+      if (n % 10 == 0 && n - 100 >= 20) out.push_back("one " + rest);
+    }
+  }
+  out.push_back("a hundred");
+  return out;
+}
+
 slot_table make_slots(const dealership_facts& facts) {
   slot_table slots;
   slots["day"] = weekdays;
   slots["month"] = months;
   slots["date"] = date_phrases();
-  slots["time"] = time_phrases();
+  slots["when"] = when_phrases(slots["date"]);
+  slots["clock"] = clock_phrases();
+  slots["time"] = time_phrases(slots["clock"]);
   slots["year"] = year_phrases();
   slots["first"] = common_first_names();
   slots["last"] = common_surnames();
@@ -152,16 +193,17 @@ slot_table make_slots(const dealership_facts& facts) {
   std::vector<std::string> all_makes = makes;
   std::vector<std::string> vehicles;
   for (const auto& make : makes) {
-    for (auto& alias : make_aliases(make)) all_makes.push_back(alias);
+    auto names = make_aliases(make);
+    all_makes.insert(all_makes.end(), names.begin(), names.end());
+    names.push_back(make);
     for (const auto& model : models_of(make)) {
-      vehicles.push_back(make + " " + model);
+      for (const auto& name : names) vehicles.push_back(name + " " + model);
       vehicles.push_back(model);
     }
   }
   slots["make"] = all_makes;
   slots["vehicle"] = unique_sorted(vehicles);
-  slots["thousand"] = {};
-  for (int n = 5; n <= 250; n += 5) slots["thousand"].push_back(spoken_number(n));
+  slots["thousand"] = mileage_numbers();
   slots["problem"] = problem_sentences();
   return slots;
 }

@@ -55,7 +55,7 @@ void add_services(corpus_writer& w) {
              "i'm calling about {svc_a}", "i have a question about {svc_a}",
              "i'd like a quote for {svc_a}", "i need a price on {svc_a}",
              "what's included in {svc_a}", "do i need an appointment for {svc_a}",
-             "how much is {an|the} {svc}", "how much {is|does} {the|a} {svc} cost"},
+             "how much is the {svc}", "how much {is|does} {the|a} {svc} cost"},
             40);
   w.add_all({"what services do you {offer|have|do}", "what kind of services do you offer",
              "what do you guys do", "do you work on {make}",
@@ -75,27 +75,27 @@ void add_booking(corpus_writer& w) {
   w.add_all({"i'd like to book {svc_a}", "i'd like to schedule {svc_a}",
              "i want to book {svc_a}", "i want to schedule {svc_a}",
              "i need to schedule {svc_a}", "can i book {svc_a}",
-             "i'd like to book {svc_a} for {date}", "can i book {svc_a} {date}",
+             "i'd like to book {svc_a} for {date}", "can i book {svc_a} {when}",
              "i'd like to {make|book|schedule} an appointment",
              "i need to {make|book|schedule} an appointment",
              "can i {make|book|schedule} an appointment", "i want to make an appointment",
              "i'd like to make an appointment for {svc_a}",
-             "can i make an appointment for {date}", "can i make an appointment for {date} at {time}",
+             "can i make an appointment for {date}", "can i make an appointment for {date} at {clock}",
              "i'd like to schedule an appointment for {date}",
-             "i'd like to come in {date}", "can i come in {date}", "can i come in {date} at {time}",
-             "can i bring my car in {date}", "can i bring my car in for {svc_a}",
-             "can i bring it in {date} {at {time}|}", "can i drop off my car {date}",
-             "do you have anything {available|open} {date}", "do you have any openings {date}",
+             "i'd like to come in {when}", "can i come in {when}", "can i come in {when} at {clock}",
+             "can i bring my car in {when}", "can i bring my car in for {svc_a}",
+             "can i bring it in {when} {at {clock}|}", "can i drop off my car {when}",
+             "do you have anything {available|open} {when}", "do you have any openings {when}",
              "what's your {earliest|next} available appointment",
              "what's the earliest you can get me in", "when can you get me in",
-             "book me for {date} {at {time}|}", "{date} at {time}", "{date} at {time} works",
+             "book me for {date} {at {clock}|}", "{when} at {clock}", "{when} at {clock} works",
              "{date} {works|is fine|is good|works for me}", "{time} {works|is fine|works for me}",
-             "is {time} available", "is {date} available", "how about {date}",
-             "how about {date} at {time}", "how about {time}", "do you have {time}",
-             "do you have anything in the {morning|afternoon}", "can i get in {date}",
+             "is {clock} available", "is {date} available", "how about {date}",
+             "how about {date} at {clock}", "how about {clock}", "do you have {clock}",
+             "do you have anything in the {morning|afternoon}", "can i get in {when}",
              "i'd like the {first|earliest|morning|afternoon} one", "the first one",
              "the second one", "the {earlier|later} one", "{morning|afternoon} is better",
-             "anything {date}", "at {time}", "{time}", "{date}"},
+             "anything {when}", "at {clock}", "{time}", "{when}"},
             25, 1);
 }
 
@@ -104,18 +104,18 @@ void add_changes(corpus_writer& w) {
              "can i reschedule {my appointment|}", "i want to reschedule {my appointment|}",
              "i have to reschedule my appointment", "reschedule my appointment",
              "can i move my appointment {to {date}|}", "i need to change my appointment",
-             "can i change my appointment {to {date}|}", "can we change it to {date} {at {time}|}",
-             "can we move it to {date} {at {time}|}", "i'd like to reschedule my {svc} appointment",
-             "can i reschedule for {date}", "i need to reschedule for {date} {at {time}|}",
+             "can i change my appointment {to {date}|}", "can we change it to {date} {at {clock}|}",
+             "can we move it to {date} {at {clock}|}", "i'd like to reschedule my {svc} appointment",
+             "can i reschedule for {date}", "i need to reschedule for {date} {at {clock}|}",
              "i need to cancel {my appointment|}", "i want to cancel {my appointment|}",
              "i'd like to cancel {my appointment|}", "can i cancel my appointment",
              "cancel my appointment", "please cancel {it|my appointment}",
              "cancel my appointment for {date}", "i need to cancel my appointment for {date}",
-             "i'd like to cancel my {svc} appointment", "i can't make it {date}",
+             "i'd like to cancel my {svc} appointment", "i can't make it {when}",
              "i can't make my appointment", "something came up", "do i have an appointment",
              "when is my appointment", "i want to check on my appointment",
-             "can you confirm my appointment", "i have an appointment {date}",
-             "i have an appointment {date} at {time}"},
+             "can you confirm my appointment", "i have an appointment {when}",
+             "i have an appointment {when} at {clock}"},
             15, 2);
 }
 
@@ -189,21 +189,21 @@ void add_vehicles(corpus_writer& w) {
 }
 
 void add_dates_and_mileage(corpus_writer& w) {
-  w.add_all({"{date}", "{date} {in the morning|in the afternoon|}", "{date} at {time}",
-             "{date} around {time}", "on {date}", "{time} {date}", "how about {date}",
-             "next {day} at {time}", "{day} at {time}", "this {day} at {time}",
-             "{month} {the|} {digit}", "i'm free {date}", "i can do {date}",
-             "i can come in {date}", "i can do {time}", "any time {date}"},
+  w.add_all({"{when}", "{when} {in the morning|in the afternoon|}", "{when} at {clock}",
+             "{when} around {clock}", "{time} {when}", "how about {date}",
+             "next {day} at {clock}", "{day} at {clock}", "this {day} at {clock}",
+             "{month} {the|} {digit}", "i'm free {when}", "i can do {when}",
+             "i can come in {when}", "i can do {clock}", "any time {when}"},
             60);
   w.add_all({"it has {about|around|} {thousand} thousand miles {on it|}",
              "{about|around|} {thousand} thousand miles", "the mileage is {about|} {thousand} "
              "thousand", "it's got {about|} {thousand} thousand miles on it",
-             "a hundred {thousand} thousand miles", "i don't know the mileage",
+"i don't know the mileage",
              "it's at {thousand} thousand", "it's due for the {thousand} thousand mile service"},
             30);
   w.add("{problem}", 100, 2);
   w.add("{hi|yes|} {problem}", 100);
-  w.add("{problem} can i bring it in {date}", 30);
+  w.add("{problem} can i bring it in {when}", 30);
   w.add("{problem} and i need {svc_a}", 30);
 }
 

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, builds, runs every test with ctest.
+# Extra arguments go to ctest (e.g. -R integration).
+source "$(dirname "$0")/lib.sh"
+install_packages
+build
+log "running the tests"
+cd "$BUILD"
+ctest --output-on-failure --no-tests=error --timeout 600 "$@"
