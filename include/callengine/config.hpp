@@ -105,8 +105,19 @@ struct dealership_facts {
   std::string timezone = "America/Chicago";
   std::vector<business_hours> hours;
   std::string lunch_break;  ///< e.g. "12:00-13:00"
+  int service_bays = 4;      ///< appointments that can run at the same time
+  int slot_minutes = 30;     ///< granularity of offered start times
   std::vector<service_offer> services;
   std::vector<std::string> makes_serviced;
+};
+
+struct store_config {
+  /// PostgreSQL connection string; empty = the project's own server (scripts/services.sh).
+  std::string database_url;
+  /// Redis URL (redis://host:port/db); empty = the project's own server.
+  std::string redis_url;
+  int customer_cache_ttl_s = 300;
+  int session_ttl_s = 3600;
 };
 
 struct engine_config {
@@ -118,6 +129,7 @@ struct engine_config {
   llm_config llm;
   runtime_config runtime;
   dealership_facts dealership;
+  store_config store;
   std::string log_level = "info";
   std::string config_dir = "config";
 };

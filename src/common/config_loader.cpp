@@ -102,6 +102,8 @@ void read_dealership(const json& j, dealership_facts& d) {
   get(j, "phone", d.phone, "dealership");
   get(j, "timezone", d.timezone, "dealership");
   get(j, "lunch_break", d.lunch_break, "dealership");
+  get(j, "service_bays", d.service_bays, "dealership");
+  get(j, "slot_minutes", d.slot_minutes, "dealership");
   get(j, "makes_serviced", d.makes_serviced, "dealership");
   if (auto it = j.find("hours"); it != j.end()) {
     if (!it->is_object()) throw config_error{"dealership.hours: expected an object of day -> [open, close]"};
@@ -155,6 +157,8 @@ void apply_environment(engine_config& c, const environment& env) {
   }
   if (auto v = val("CE_LOG_LEVEL")) c.log_level = *v;
   if (auto v = val("CE_TRANSFER_NUMBER")) c.twilio.transfer_number = *v;
+  if (auto v = val("DATABASE_URL")) c.store.database_url = *v;
+  if (auto v = val("REDIS_URL")) c.store.redis_url = *v;
 }
 
 void validate(const engine_config& c) {
@@ -204,6 +208,11 @@ config_result parse_config(const std::string& json_text, const std::string& base
     const auto& rt = section(root, "runtime");
     get(rt, "caf_threads", c.runtime.caf_threads, "runtime");
     get(rt, "caf_max_throughput", c.runtime.caf_max_throughput, "runtime");
+    const auto& st = section(root, "store");
+    get(st, "database_url", c.store.database_url, "store");
+    get(st, "redis_url", c.store.redis_url, "store");
+    get(st, "customer_cache_ttl_s", c.store.customer_cache_ttl_s, "store");
+    get(st, "session_ttl_s", c.store.session_ttl_s, "store");
     get(root, "log_level", c.log_level, "");
     std::string facts_file = "dealership.json";
     get(root, "dealership_file", facts_file, "");
@@ -242,6 +251,8 @@ const std::map<std::string, std::string>& environment_settings() {
     {"CE_PORT", "server.port"},
     {"CE_LOG_LEVEL", "log_level"},
     {"CE_TRANSFER_NUMBER", "twilio.transfer_number"},
+    {"DATABASE_URL", "store.database_url (use an existing PostgreSQL)"},
+    {"REDIS_URL", "store.redis_url (use an existing Redis)"},
   };
   return settings;
 }
