@@ -218,8 +218,7 @@ void respawn_child(session_actor* self, const std::string& role) {
     // The turn in progress died with the child: cut it where the caller is and say it again.
     auto latency_from = s.turn->latency_from;
     interrupt_turn(self, "child restart");
-    auto cause = s.last_caller_text.empty() ? turn_cause::call_started : turn_cause::retry;
-    start_agent_turn(self, respond{0, cause, s.last_caller_text, 0}, latency_from);
+    start_agent_turn(self, respond{0, turn_cause::retry, s.last_caller_text, 0}, latency_from);
   }
 }
 

@@ -50,8 +50,8 @@ void emit(llm_actor* self, std::uint64_t generation, dialog::turn_output out) {
 dialog::turn_output run_policy(dialog::local_policy& p, const respond& r) {
   switch (r.cause) {
     case turn_cause::call_started: return p.on_call_started();
-    case turn_cause::caller_said:
-    case turn_cause::retry: return p.on_user(r.text);
+    case turn_cause::caller_said: return p.on_user(r.text);
+    case turn_cause::retry: return p.on_recovered(r.text);
     case turn_cause::caller_silent: return p.on_silence(r.reprompt, 0);
     case turn_cause::max_duration: return p.on_max_duration();
     case turn_cause::dtmf: return p.on_dtmf(r.text.empty() ? ' ' : r.text.front());

@@ -51,6 +51,8 @@ std::size_t speech_end(const mulaw_buffer& audio) {
   return end;
 }
 
+bool is_dtmf(const script_line& l) { return l.text.rfind("dtmf:", 0) == 0 && l.text.size() > 5; }
+
 struct play_item {
   bool is_mark = false;
   mulaw_buffer audio;
@@ -122,7 +124,7 @@ struct call::impl : std::enable_shared_from_this<impl> {
     res.call_sid = opt.call_sid;
     if (opt.public_base_url.empty()) opt.public_base_url = opt.engine_url;
     for (const auto& l : opt.script) {
-      lines.push_back(caller_speech(l.text, opt.voice, opt.words_per_minute));
+      lines.push_back(is_dtmf(l) ? mulaw_buffer{} : caller_speech(l.text, opt.voice, opt.words_per_minute));
       line_ends.push_back(speech_end(lines.back()));
     }
     twilio::form_params form{{"AccountSid", account_sid}, {"ApiVersion", "2010-04-01"}, {"CallSid", opt.call_sid},
@@ -398,6 +400,18 @@ struct call::impl : std::enable_shared_from_this<impl> {
   }
 
   void begin_line(std::size_t i) {
+    if (is_dtmf(opt.script[i])) {
+      caller_turn t;
+      t.said = opt.script[i].text;
+      t.spoke_at_ms = now_ms();
+      res.turns.push_back(t);
+      send(twilio::dtmf_message(stream_sid, ++seq, opt.script[i].text[5]));
+      agent_spoke_since_line = false;
+      awaiting_answer = static_cast<int>(res.turns.size() - 1);
+      awaiting_since = steady_clock::now();
+      ++next_line;
+      return;
+    }
     speaking = static_cast<int>(i);
     speak_pos = 0;
     caller_turn t;

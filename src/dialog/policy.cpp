@@ -120,6 +120,12 @@ turn_output local_policy::on_silence(int reprompt_number, int max_reprompts) {
   return out;
 }
 
+turn_output local_policy::on_recovered(std::string_view last_caller_text) {
+  turn_output out = last_caller_text.empty() ? speak({"How can I help you today?"}) : on_user(last_caller_text);
+  out.sentences.insert(out.sentences.begin(), "Sorry about that.");
+  return out;
+}
+
 turn_output local_policy::on_max_duration() {
   if (state_ == state::ending) return {};
   return goodbye({"I'm sorry, we've reached the time limit for this call.",

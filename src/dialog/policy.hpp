@@ -56,6 +56,10 @@ class local_policy {
   /// max_reprompts the policy says goodbye and calls end_call.
   turn_output on_silence(int reprompt_number, int max_reprompts);
 
+  /// A part of the engine failed mid-turn and was restarted: a short apology, then the
+  /// answer to `last_caller_text` again (or an invitation to speak when there was none).
+  turn_output on_recovered(std::string_view last_caller_text);
+
   /// The call reached its maximum length: a polite wrap-up and end_call.
   turn_output on_max_duration();
 

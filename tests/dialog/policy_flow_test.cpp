@@ -382,3 +382,15 @@ TEST_CASE("the same inputs always give the same outputs") {
   }
   CHECK(ha == hb);
 }
+
+TEST_CASE("after a restart mid-turn the agent apologises briefly and answers the last question again") {
+  local_policy p{barts_facts(), call_direction::inbound, "+15550001111"};
+  p.on_call_started();
+  auto again = p.on_recovered("how much is an oil change");
+  REQUIRE(again.sentences.size() >= 2);
+  CHECK(again.sentences.front() == "Sorry about that.");
+  CHECK(again.sentences[1].find("forty-nine ninety-five") != std::string::npos);
+  auto fresh = p.on_recovered("");
+  REQUIRE(fresh.sentences.size() == 2);
+  CHECK(fresh.sentences[1] == "How can I help you today?");
+}

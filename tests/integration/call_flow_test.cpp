@@ -89,3 +89,27 @@ TEST_CASE("a silent caller is reprompted and then let go politely", "[integratio
   CHECK(contains(agent[2].value("text", ""), "Goodbye"));
   CHECK(engine.metric("ce_silence_reprompts_total") == 1);
 }
+
+TEST_CASE("pressing 0 on the keypad transfers the call", "[integration]") {
+  engine_process engine;
+  auto r = sim::run_call(caller_for(engine, {{"dtmf:0"}}));
+  INFO(engine.log());
+  REQUIRE(r.ok);
+  CHECK(r.engine_closed);
+  CHECK(contains(r.after_stream_twiml, "<Dial"));
+  CHECK(call_record(engine, r.call_sid).value("end_reason", "") == "transfer");
+}
+
+TEST_CASE("a call that reaches the maximum duration is wrapped up politely", "[integration]") {
+  engine_process engine{{{"calls", {{"max_call_seconds", 6}}}}};
+  auto opt = caller_for(engine, {});
+  opt.hangup_after_ms = -1;
+  auto r = sim::run_call(opt);
+  INFO(engine.log());
+  REQUIRE(r.ok);
+  CHECK(r.engine_closed);
+  auto rec = call_record(engine, r.call_sid);
+  CHECK(rec.value("end_reason", "") == "max_duration");
+  CHECK(rec.value("duration_ms", 0) >= 6000);
+  CHECK(contains(turns_of(rec, "agent").back().value("text", ""), "Goodbye"));
+}

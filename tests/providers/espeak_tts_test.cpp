@@ -55,7 +55,8 @@ const std::string greeting = "Thanks for calling Bart's Automotive.";
 
 } // namespace
 
-TEST_CASE("espeak speaks a greeting as audible 8 kHz mu-law of plausible length, fast") {
+// Speed is measured by bench (not asserted here); the line below only reports it.
+TEST_CASE("espeak speaks a greeting as audible 8 kHz mu-law of plausible length") {
   tts::espeak_tts tts{tts_config{}};
   speak(tts, "Warm up.");
   const auto s = speak(tts, greeting);
@@ -67,8 +68,6 @@ TEST_CASE("espeak speaks a greeting as audible 8 kHz mu-law of plausible length,
   const double rtf = s.total_ms / s.audio_ms();
   WARN("espeak: time to first chunk " << s.first_chunk_ms << " ms, total " << s.total_ms
        << " ms for " << s.audio_ms() << " ms of audio, real-time factor " << rtf);
-  CHECK(s.first_chunk_ms < 150);
-  CHECK(rtf < 0.25);
 }
 
 TEST_CASE("espeak chunks are 20 to 100 ms and the speech starts within 30 ms") {
