@@ -1,5 +1,6 @@
 #include "actors/call_session_impl.hpp"
 
+#include "actors/call_log_writer.hpp"
 #include "actors/call_registry.hpp"
 #include "actors/common.hpp"
 #include "actors/llm.hpp"
@@ -150,6 +151,7 @@ caf::behavior call_session(session_actor* self, engine_services services, call_s
     [=](agent_sentence& m) { on_agent_sentence(self, m); },
     [=](const agent_turn_done& d) { on_agent_turn_done(self, d); },
     [=](mark_placed& m) { on_mark_placed(self, m); },
+    [=](const caller_identified& c) { self->state.customer_id = c.customer_id; },
     [=](const call_control& c) {
       if (c.generation < self->state.generation) return;
       self->state.log->info("call_sid={} role=call_session agent requested {}", self->state.sid, to_string(c.reason));
@@ -254,6 +256,7 @@ void finish(session_actor* self, end_reason why) {
   s.log->info("call_sid={} role=call_session ended: {} after {} ms, {} turns, {} barge-ins", s.sid, to_string(why),
               s.record.duration_ms, s.record.turns.size(), s.record.barge_ins);
   caf::anon_send(s.services.registry, call_ended{s.record});
+  if (s.admitted && s.services.call_logs) caf::anon_send(s.services.call_logs, persist_call{s.record, s.customer_id});
   stop_children(self);
   self->quit();
 }

@@ -73,6 +73,12 @@ struct call_control {
   end_reason reason = end_reason::agent_hangup;  ///< agent_hangup or transfer
 };
 
+/// The tools identified (and maybe verified) the customer this call is about.
+struct caller_identified {
+  std::int64_t customer_id = 0;
+  bool verified = false;
+};
+
 // --- from tts ---
 struct mark_placed {
   std::uint64_t generation = 0;
@@ -109,6 +115,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::agent_sentence)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::agent_turn_done)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::call_control)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::mark_placed)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::caller_identified)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::call_setup)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::call_record)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::end_reason)

@@ -1,16 +1,46 @@
 #include "actors/engine.hpp"
 
 #include "actors/asr_pool.hpp"
+#include "actors/call_log_writer.hpp"
 #include "actors/call_registry.hpp"
 #include "actors/gateway.hpp"
 #include "actors/metered.hpp"
 #include "actors/tts_engine.hpp"
 #include "common/log.hpp"
 #include "metrics/metrics.hpp"
+#include "store/migrations.hpp"
+#include "store/seed.hpp"
 
 #include <filesystem>
 
 namespace ce::actors {
+
+namespace {
+
+/// Brings the schema up to date. PostgreSQL being down is not fatal: calls go on, tools
+/// answer "unavailable" and call logs wait until it is back.
+void apply_migrations(const engine_config& cfg) {
+  auto log = log::get("store");
+  store::pg_options o;
+  o.url = store::effective_database_url(cfg.store);
+  o.connect_timeout_ms = 2000;
+  store::pg_connection conn{o};
+  auto connected = conn.connect();
+  if (!connected.ok()) {
+    log->warn("PostgreSQL unreachable at start ({}); booking tools answer 'unavailable' until it is back",
+              connected.error().message);
+    return;
+  }
+  auto report = store::migrate(conn, std::filesystem::path(cfg.config_dir) / "migrations");
+  if (!report.ok()) {
+    log->error("migrations failed: {}", report.error().message);
+    return;
+  }
+  log->info("schema up to date ({} migrations applied now, {} before)", report->applied.size(),
+            report->already_applied.size());
+}
+
+} // namespace
 
 std::unique_ptr<engine> engine::start(caf::actor_system& sys, std::shared_ptr<const engine_config> cfg,
                                       ce::metrics::registry& metrics, const std::string& work_dir,
@@ -39,6 +69,8 @@ std::unique_ptr<engine> engine::start(caf::actor_system& sys, std::shared_ptr<co
   e->services_.asr_pool = *pool;
   log->info("embedded STT ready: {} decoders, domain language model in {} ({} ms)", cfg->stt.decoder_pool, stt_dir,
             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
+  apply_migrations(*cfg);
+  e->services_.call_logs = spawn_call_log_writer(sys, cfg, metrics);
   e->services_.registry = spawn_call_registry(sys, cfg, e->services_.metrics);
   metrics.add_callback_gauge("ce_caf_running_actors", "Actors alive in the CAF system",
                              [&sys] { return static_cast<double>(sys.registry().running()); });
@@ -51,7 +83,7 @@ std::unique_ptr<engine> engine::start(caf::actor_system& sys, std::shared_ptr<co
 engine::~engine() { stop(); }
 
 void engine::stop() {
-  for (auto* a : {&services_.registry, &services_.asr_pool, &services_.tts_engine}) {
+  for (auto* a : {&services_.registry, &services_.asr_pool, &services_.tts_engine, &services_.call_logs}) {
     if (*a) caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
     *a = caf::actor{};
   }

@@ -40,6 +40,7 @@ struct engine_services {
   caf::actor registry;    ///< call_registry
   caf::actor asr_pool;    ///< shared pocketsphinx decoders (embedded STT)
   caf::actor tts_engine;  ///< shared espeak-ng synthesiser (embedded TTS)
+  caf::actor call_logs;   ///< call_log_writer (PostgreSQL)
 };
 
 } // namespace ce::actors

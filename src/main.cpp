@@ -7,6 +7,7 @@
 #include "common/log.hpp"
 #include "metrics/metrics.hpp"
 #include "net/server.hpp"
+#include "store/seed.hpp"
 
 #include <caf/all.hpp>
 
@@ -15,12 +16,15 @@
 #include <fstream>
 #include <future>
 #include <iostream>
+#include <vector>
 
 extern char** environ;
 
 namespace {
 
 struct options {
+  std::string command = "serve";  ///< serve | migrate | seed
+  std::vector<std::string> command_args;
   std::string config_path = "config/engine.json";
   std::string work_dir = "var";
   std::string port_file;
@@ -28,7 +32,10 @@ struct options {
 };
 
 void usage() {
-  std::cout << "usage: callengine [--config FILE] [--work-dir DIR] [--port-file FILE] [--check-config]\n"
+  std::cout << "usage: callengine [serve] [--config FILE] [--work-dir DIR] [--port-file FILE] [--check-config]\n"
+               "       callengine migrate [--config FILE]       apply the SQL migrations (config/migrations)\n"
+               "       callengine seed [--config FILE] [--reset] [--seed N] [--customers N] [--vehicles N]\n"
+               "                       [--appointments N]      load deterministic demo data with COPY\n"
                "  --config FILE     engine configuration (default config/engine.json)\n"
                "  --work-dir DIR    where generated files go (default var/)\n"
                "  --port-file FILE  write the bound port here once the engine is ready\n"
@@ -38,7 +45,16 @@ void usage() {
 }
 
 bool parse_args(int argc, char** argv, options& o) {
-  for (int i = 1; i < argc; ++i) {
+  int first = 1;
+  if (argc > 1 && argv[1][0] != '-') {
+    o.command = argv[1];
+    first = 2;
+    if (o.command != "serve" && o.command != "migrate" && o.command != "seed") {
+      std::cerr << "callengine: unknown command '" << o.command << "' (serve, migrate, seed)\n";
+      return false;
+    }
+  }
+  for (int i = first; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&](std::string& out) {
       if (i + 1 >= argc) return false;
@@ -55,6 +71,10 @@ bool parse_args(int argc, char** argv, options& o) {
     if (a == "-h" || a == "--help") {
       usage();
       std::exit(0);
+    }
+    if (o.command == "seed") {  // the seed's own options
+      o.command_args.push_back(a);
+      continue;
     }
     std::cerr << "callengine: unknown or incomplete argument '" << a << "'\n";
     return false;
@@ -85,6 +105,17 @@ int main(int argc, char** argv) {
   if (opts.check_only) {
     std::cout << "configuration OK\n";
     return 0;
+  }
+  auto migrations_dir = cfg->config_dir + "/migrations";
+  if (opts.command == "migrate") return ce::store::migrate_command(cfg->store, migrations_dir, std::cout);
+  if (opts.command == "seed") {
+    auto seed_opts = ce::store::parse_seed_args(opts.command_args);
+    if (!seed_opts.ok()) {
+      std::cerr << "callengine seed: " << seed_opts.error().message << "\n";
+      return 64;
+    }
+    seed_opts->migrations_dir = migrations_dir;
+    return ce::store::seed_command(cfg->store, cfg->dealership, *seed_opts, std::cout);
   }
   ce::log::init(cfg->log_level);
   auto log = ce::log::get("engine");
