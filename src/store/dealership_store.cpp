@@ -167,7 +167,34 @@ result<std::vector<vehicle>> dealership_store::vehicles_of(std::int64_t customer
   return out;
 }
 
+result<vehicle> dealership_store::add_vehicle_without_vin(std::int64_t customer_id, const new_vehicle& in) {
+  vehicle v;
+  v.customer_id = customer_id;
+  v.make = trim(in.make);
+  v.model = trim(in.model);
+  v.year = in.year;
+  v.mileage = in.mileage;
+  if (v.make.empty() || v.model.empty() || v.year == 0)
+    return make_error(store_errc::invalid, "without a VIN, the make, model and year are needed");
+  if (v.year < 1980 || v.year > 2100) return make_error(store_errc::invalid, "the model year must be 1980 or later");
+  if (v.mileage && (*v.mileage < 0 || *v.mileage > 2'000'000))
+    return make_error(store_errc::invalid, "mileage must be between 0 and 2,000,000");
+  auto exists = conn_.exec("SELECT count(*) FROM customers WHERE id = $1", pg_params{}.add(customer_id));
+  if (!exists) return exists.error();
+  if ((*exists)[0].int64(0) == 0) return make_error(store_errc::not_found, "no such customer");
+  // ON CONFLICT on the partial index: asking twice returns the same vehicle
+  auto r = conn_.exec(std::string{"INSERT INTO vehicles AS v (customer_id, vin, make, model, year, mileage)"
+                                  " VALUES ($1, NULL, $2, $3, $4, $5)"
+                                  " ON CONFLICT (customer_id, lower(make), lower(model), year) WHERE vin IS NULL"
+                                  " DO UPDATE SET mileage = coalesce(EXCLUDED.mileage, v.mileage) RETURNING "} +
+                        rows::vehicle_columns,
+                      pg_params{}.add(customer_id).add(v.make).add(v.model).add(v.year).add(v.mileage));
+  if (!r) return r.error();
+  return rows::read_vehicle((*r)[0]);
+}
+
 result<vehicle> dealership_store::add_vehicle(std::int64_t customer_id, const new_vehicle& in) {
+  if (trim(in.vin).empty()) return add_vehicle_without_vin(customer_id, in);
   auto decoded = decode_vin(in.vin);
   if (!decoded) return decoded.error();
   vehicle v;

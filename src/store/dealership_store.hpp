@@ -66,6 +66,7 @@ public:
   pg_connection& connection() { return conn_; }
 
 private:
+  result<vehicle> add_vehicle_without_vin(std::int64_t customer_id, const new_vehicle& in);
   struct window {
     std::int64_t starts_unix = 0;
     std::int64_t ends_unix = 0;

@@ -32,7 +32,7 @@ inline customer read_customer(const pg_row& r) {
 }
 
 inline constexpr const char* vehicle_columns =
-  "v.id, v.customer_id, v.vin, v.make, v.model, v.year, v.mileage, coalesce(v.last_service_date::text, '')";
+  "v.id, v.customer_id, coalesce(v.vin, ''), v.make, v.model, v.year, v.mileage, coalesce(v.last_service_date::text, '')";
 
 inline vehicle read_vehicle(const pg_row& r) {
   vehicle v;

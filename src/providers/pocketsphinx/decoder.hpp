@@ -2,8 +2,10 @@
 // a time, while the audio streams in.
 //
 // Threading: a decoder is used by one thread at a time; separate decoders may decode in
-// parallel threads (each has its own acoustic model copy, ~25 MB of a decoder's memory).
-// Creation is serialised internally because pocketsphinx's logging setup is global.
+// parallel threads. Each loads its own copy of the acoustic model: pocketsphinx 5prealpha
+// has no public way to share one between decoders (only the mixture weights are
+// memory-mapped and so shared by the page cache). Creation is serialised internally
+// because pocketsphinx's logging set-up is process-wide.
 #pragma once
 
 #include "callengine/config.hpp"
@@ -17,27 +19,29 @@
 
 namespace ce::stt {
 
-/// Search parameters. The defaults were tuned on espeak-ng caller speech sent as 8 kHz
-/// mu-law (see tests/providers/pocketsphinx_accuracy_test.cpp).
+/// Search and front-end parameters. The defaults were tuned on espeak-ng caller speech
+/// sent as 8 kHz mu-law (tests/providers/pocketsphinx_accuracy_test.cpp).
 struct decoder_options {
-  double beam = 1e-60;
-  double wbeam = 1e-40;
-  double pbeam = 1e-60;
+  double beam = 1e-80;
+  double wbeam = 1e-60;
+  double pbeam = 1e-80;
   bool fwdflat = true;
   bool bestpath = true;
   int maxhmmpf = 30000;
+  int topn = 8;  // Gaussians scored per codebook: 4 is faster, 8 measured ~1 point better
   double word_insertion_penalty = 0.65;
   /// Silence appended by end_utterance so that the last word can finish.
   int trailing_silence_ms = 300;
-  /// Standard deviation, in 16-bit sample units, of white noise added to the upsampled
-  /// audio (0 = none). The acoustic model was trained on recordings that always carry
-  /// some noise; digital silence and the empty band above 4 kHz of telephone audio
-  /// otherwise produce features it has never seen.
+  /// White noise added to the upsampled audio (see phone_audio_converter), in 16-bit
+  /// sample units.
   double noise_floor = 150.0;
   /// Initial cepstral mean (13 comma-separated values) for the first utterance, before
-  /// live normalisation has adapted; empty = the acoustic model's own (wideband) value.
+  /// live normalisation has adapted; empty = the acoustic model's own value.
   std::string cmn_init;
-  /// Further "-flag value" pairs passed to pocketsphinx as they are (experiments).
+  /// MLLR transform adapting the acoustic model to one voice (see voice_adapter); empty =
+  /// the speaker-independent model.
+  std::string mllr_path;
+  /// Further "-flag value" pairs passed to pocketsphinx, replacing those above.
   std::vector<std::pair<std::string, std::string>> extra_args;
 };
 
@@ -78,8 +82,7 @@ private:
   struct impl;
   explicit decoder(std::unique_ptr<impl> state);
 
-  void process_pcm8k(std::span<const std::int16_t> pcm);
-  void decode_pcm16k();
+  void decode_pending();
 
   std::unique_ptr<impl> impl_;
   bool in_utterance_ = false;

@@ -145,22 +145,10 @@ std::vector<std::string> mileage_numbers() {
   return out;
 }
 
-slot_table make_slots(const dealership_facts& facts) {
-  slot_table slots;
-  slots["day"] = weekdays;
-  slots["month"] = months;
-  slots["date"] = date_phrases();
-  slots["when"] = when_phrases(slots["date"]);
-  slots["clock"] = clock_phrases();
-  slots["time"] = time_phrases(slots["clock"]);
-  slots["year"] = year_phrases();
-  slots["first"] = common_first_names();
-  slots["last"] = common_surnames();
-  slots["digits"] = digit_strings();
-  slots["digit"] = digit_words;
-  slots["name"] = {normalize_spoken(facts.name)};
-  slots["address"] = {normalize_spoken(facts.address)};
-
+/// "svc_a": services as said after a verb ("an oil change", "brakes"); "svc": bare
+/// countable names ("oil change"). The dealership's own count three times: callers ask
+/// about them most.
+void add_service_slots(const dealership_facts& facts, slot_table& slots) {
   std::vector<std::string> svc_a;
   std::vector<std::string> svc;
   for (const auto& s : common_services()) {
@@ -171,7 +159,6 @@ slot_table make_slots(const dealership_facts& facts) {
     for (const auto& p : s.bare) svc_a.push_back(p);
   }
   for (const auto& offer : facts.services) {
-    // The dealership's own services count three times: callers ask about them most.
     for (int i = 0; i < 3; ++i) svc_a.push_back(normalize_spoken(offer.name));
     for (const auto& k : offer.keywords) {
       auto kw = normalize_spoken(k);
@@ -180,14 +167,19 @@ slot_table make_slots(const dealership_facts& facts) {
       if (!plural) svc.push_back(kw);
     }
   }
+  std::erase(svc_a, std::string{});
   slots["svc_a"] = std::move(svc_a);
   slots["svc"] = unique_sorted(std::move(svc));
+}
 
+/// "make" (the dealership's makes three times, then common ones and aliases) and
+/// "vehicle" ("toyota camry", "camry").
+void add_vehicle_slots(const dealership_facts& facts, slot_table& slots) {
   std::vector<std::string> makes;
   for (const auto& m : facts.makes_serviced) {
     auto make = normalize_spoken(m);
     if (make == "gmc") make = "g m c";
-    for (int i = 0; i < 3; ++i) makes.push_back(make);
+    for (int i = 0; i < 3 && !make.empty(); ++i) makes.push_back(make);
   }
   for (const auto& m : common_makes()) makes.push_back(m);
   std::vector<std::string> all_makes = makes;
@@ -201,10 +193,35 @@ slot_table make_slots(const dealership_facts& facts) {
       vehicles.push_back(model);
     }
   }
-  slots["make"] = all_makes;
-  slots["vehicle"] = unique_sorted(vehicles);
+  slots["make"] = std::move(all_makes);
+  slots["vehicle"] = unique_sorted(std::move(vehicles));
+}
+
+/// A fact as spoken, or `fallback` when the fact is empty.
+std::string spoken_or(const std::string& fact, const char* fallback) {
+  auto spoken = normalize_spoken(fact);
+  return spoken.empty() ? fallback : spoken;
+}
+
+slot_table make_slots(const dealership_facts& facts) {
+  slot_table slots;
+  slots["day"] = weekdays;
+  slots["month"] = months;
+  slots["date"] = date_phrases();
+  slots["when"] = when_phrases(slots["date"]);
+  slots["clock"] = clock_phrases();
+  slots["time"] = time_phrases(slots["clock"]);
+  slots["year"] = year_phrases();
+  slots["first"] = common_first_names();
+  slots["last"] = common_surnames();
+  slots["digits"] = digit_strings();
+  slots["digit"] = digit_words;
+  slots["name"] = {spoken_or(facts.name, "the dealership")};
+  slots["address"] = {spoken_or(facts.address, "main street")};
   slots["thousand"] = mileage_numbers();
   slots["problem"] = problem_sentences();
+  add_service_slots(facts, slots);
+  add_vehicle_slots(facts, slots);
   return slots;
 }
 

@@ -4,46 +4,11 @@
 #include "providers/pocketsphinx/ngram_model.hpp"
 #include "providers/pocketsphinx/pronunciation_dict.hpp"
 #include "providers/pocketsphinx/spoken_text.hpp"
+#include "providers/pocketsphinx/text_file.hpp"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace ce::stt {
-namespace {
-
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-/// Writes `content` to `path` unless the file already holds exactly that. The new content
-/// goes to a temporary file first and is renamed over, so readers never see half a file.
-bool write_if_changed(const std::string& path, const std::string& content, std::string* error) {
-  if (auto current = read_file(path); current && *current == content) return true;
-  auto tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.close();
-    if (!out) {
-      if (error) *error = "cannot write " + tmp;
-      return false;
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    if (error) *error = "cannot replace " + path + ": " + ec.message();
-    return false;
-  }
-  return true;
-}
-
-} // namespace
 
 std::string domain_dict_path(const std::string& work_dir) { return work_dir + "/domain.dict"; }
 

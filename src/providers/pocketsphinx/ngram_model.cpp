@@ -114,14 +114,14 @@ void trigram_estimator::count(const std::vector<std::string>& sentences) {
       raw_bigrams[{ids[i - 1], ids[i]}] += 1;
     }
   }
-  // Kneser-Ney: a lower-order n-gram counts the distinct words seen before it, except
-  // n-grams starting with <s>, which nothing can precede and keep their raw counts.
   uni_counts_.assign(words_.size(), 0);
   if (!options_.continuation_counts) {
     bi_counts_ = raw_bigrams;
     for (const auto& [b, c] : raw_bigrams) uni_counts_[static_cast<std::size_t>(b[1])] += c;
     return;
   }
+  // Kneser-Ney: a lower-order n-gram counts the distinct words seen before it, except
+  // n-grams starting with <s>, which nothing can precede and keep their raw counts.
   for (const auto& [t, c] : tri_counts_) bi_counts_[{t[1], t[2]}] += 1;
   for (const auto& [b, c] : raw_bigrams)
     if (b[0] == bos_) bi_counts_[b] = c;
@@ -129,7 +129,7 @@ void trigram_estimator::count(const std::vector<std::string>& sentences) {
 }
 
 void trigram_estimator::estimate() {
-  // Unigrams: continuation counts, undiscounted (the vocabulary is closed).
+  // Unigrams undiscounted: the vocabulary is closed (no <unk> to reserve mass for).
   double uni_total = 0;
   for (auto c : uni_counts_) uni_total += static_cast<double>(c);
   p1_.assign(words_.size(), 0.0);

@@ -51,9 +51,9 @@ std::string digit_pair(int n) {
   return below_thousand(n);
 }
 
-std::string read_digit_run(std::string_view digits) {
+std::string read_digit_run(std::string_view digits, bool digit_by_digit) {
   std::string out;
-  if (digits.size() >= 5 || (digits.size() > 1 && digits.front() == '0')) {
+  if (digit_by_digit || digits.size() >= 5 || (digits.size() > 1 && digits.front() == '0')) {
     for (char c : digits) append_word(out, small_numbers[static_cast<std::size_t>(c - '0')]);
     return out;
   }
@@ -74,6 +74,13 @@ const std::map<std::string, std::string, std::less<>>& abbreviations() {
     {"dr", "drive"},  {"hwy", "highway"}, {"ln", "lane"},    {"ct", "court"},
     {"pkwy", "parkway"}, {"ste", "suite"}, {"mr", "mister"}, {"mrs", "missus"},
     {"a/c", "air conditioning"}};
+  return table;
+}
+
+const std::map<std::string, std::string, std::less<>>& directions() {
+  static const std::map<std::string, std::string, std::less<>> table = {
+    {"n", "north"}, {"s", "south"}, {"e", "east"}, {"w", "west"},
+    {"ne", "northeast"}, {"nw", "northwest"}, {"se", "southeast"}, {"sw", "southwest"}};
   return table;
 }
 
@@ -134,7 +141,13 @@ std::string normalize_spoken(std::string_view text) {
         int minutes = (run[0] - '0') * 10 + (run[1] - '0');
         if (minutes != 0) append_word(out, digit_pair(minutes));
       } else {
-        append_word(out, read_digit_run(run));
+        // Runs joined by dashes are phone numbers: "555-1234" is read digit by digit.
+        auto is_digit_at = [&](std::size_t k) {
+          return k < text.size() && std::isdigit(static_cast<unsigned char>(text[k])) != 0;
+        };
+        bool dashed = (j < text.size() && text[j] == '-' && is_digit_at(j + 1)) ||
+                      (i >= 2 && text[i - 1] == '-' && is_digit_at(i - 2));
+        append_word(out, read_digit_run(run, dashed));
       }
       after_number = true;
       i = j;
@@ -157,6 +170,9 @@ std::string normalize_spoken(std::string_view text) {
       bool dotted = word.find('.') != std::string::npos;
       if (key == "am" && (dotted || after_number)) key = "a.m.";
       if (key == "pm" && (dotted || after_number)) key = "p.m.";
+      if (dotted) {  // "N. Main St." -> "north main street"
+        if (auto it = directions().find(key); it != directions().end()) key = it->second;
+      }
       after_number = false;
       if (auto it = abbreviations().find(key); it != abbreviations().end()) key = it->second;
       std::erase_if(key, [](char ch) { return ch == '/'; });
