@@ -272,7 +272,7 @@ sentences makes(const dealership_facts& facts, const std::optional<std::string>&
 
 sentences capabilities() {
   return {"I can tell you our hours, our address, and our services and prices.",
-          "I can also connect you with a service advisor."};
+          "I can also book, move or cancel a service appointment, or connect you with a service advisor."};
 }
 
 } // namespace ce::dialog::answers

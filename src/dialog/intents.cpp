@@ -63,12 +63,15 @@ constexpr rule intent_rules[] = {
   {intent::appointment, "vehicle ready", 5}, {intent::appointment, "truck ready", 5},
   {intent::appointment, "is it ready", 4}, {intent::appointment, "status", 4},
   {intent::appointment, "where is my car", 6}, {intent::appointment, "pick up my car", 5},
+  {intent::appointment, "move it", 4}, {intent::appointment, "move my", 4}, {intent::appointment, "change it", 4},
+  {intent::appointment, "change one", 4}, {intent::appointment, "change that", 4},
 
   {intent::human, "person", 5}, {intent::human, "human", 5}, {intent::human, "someone", 3},
   {intent::human, "somebody", 3}, {intent::human, "representative", 5}, {intent::human, "advisor", 5},
   {intent::human, "operator", 5}, {intent::human, "agent", 4}, {intent::human, "live person", 6},
   {intent::human, "talk to", 2}, {intent::human, "speak to", 2}, {intent::human, "speak with", 2},
-  {intent::human, "talk with", 2}, {intent::human, "transfer me", 5}, {intent::human, "connect me", 5},
+  {intent::human, "talk with", 2}, {intent::human, "talk to a", 4}, {intent::human, "speak to a", 4},
+  {intent::human, "want to talk", 4}, {intent::human, "want to speak", 4}, {intent::human, "transfer me", 5}, {intent::human, "connect me", 5},
   {intent::human, "manager", 4}, {intent::human, "receptionist", 5}, {intent::human, "front desk", 5},
   {intent::human, "customer service", 4}, {intent::human, "mechanic", 3}, {intent::human, "technician", 3},
   {intent::human, "press zero", 5}, {intent::human, "zero", 3},
@@ -116,6 +119,8 @@ constexpr kind_rule appointment_kind_rules[] = {
   {appointment_kind::reschedule, "reschedule"}, {appointment_kind::reschedule, "change my? appointment"},
   {appointment_kind::reschedule, "move my? appointment"}, {appointment_kind::reschedule, "different time"},
   {appointment_kind::reschedule, "different day"}, {appointment_kind::reschedule, "push back"},
+  {appointment_kind::reschedule, "move"}, {appointment_kind::reschedule, "change it"},
+  {appointment_kind::reschedule, "change one"}, {appointment_kind::reschedule, "change that"},
   {appointment_kind::check, "check on? my? appointment"}, {appointment_kind::check, "confirm"},
   {appointment_kind::check, "when is my"}, {appointment_kind::check, "what time is my"},
   {appointment_kind::check, "do i have an appointment"}, {appointment_kind::check, "ready"},
@@ -148,6 +153,9 @@ constexpr std::string_view generic_service_words[] = {
   "check", "repair", "light", "diagnostic", "system", "fluid", "new", "job", "and", "of", "my",
 };
 
+constexpr std::string_view digit_words[] = {"zero", "oh", "one", "two", "three", "four",
+                                            "five", "six", "seven", "eight", "nine"};
+
 bool is_content(intent i) {
   return i >= intent::hours && i <= intent::human;
 }
@@ -174,6 +182,29 @@ std::string strip_article(const std::string& name) {
 }
 
 } // namespace
+
+bool asks_question(const utterance_analysis& a) {
+  auto score = [&](intent i) { return a.scores[static_cast<std::size_t>(i)]; };
+  switch (a.content) {
+    case intent::hours:  // a day alone adds 3 to hours
+      return score(intent::hours) - (a.day_kind != day_ref::none && score(intent::appointment) < content_threshold ? 3 : 0) >=
+             content_threshold;
+    case intent::address:
+    case intent::phone:
+    case intent::services:
+    case intent::price:
+    case intent::duration:
+    case intent::capabilities:
+      return true;
+    case intent::service_info:
+      return score(intent::price) >= content_threshold || score(intent::duration) >= content_threshold ||
+             score(intent::services) >= content_threshold;
+    case intent::makes:  // a make alone adds 5
+      return score(intent::makes) - (a.make ? 5 : 0) >= content_threshold;
+    default:
+      return false;
+  }
+}
 
 std::string_view to_string(intent i) {
   constexpr std::string_view names[] = {
@@ -289,7 +320,13 @@ void intent_matcher::find_services(utterance_analysis& a) const {
 
 void intent_matcher::classify(utterance_analysis& a) const {
   auto at = [&](intent i) -> int& { return a.scores[static_cast<std::size_t>(i)]; };
-  if (a.day_kind != day_ref::none) at(intent::hours) += 3;
+  // "zero" inside a spoken number ("six two seven zero four") is not "press zero".
+  auto digits = std::count_if(a.words.begin(), a.words.end(), [](const std::string& w) {
+    return std::find(std::begin(digit_words), std::end(digit_words), w) != std::end(digit_words);
+  });
+  if (has_word(a.words, "zero") && digits >= 2 && at(intent::human) <= 3) at(intent::human) = 0;
+  // A day next to booking words is when to come in, not an hours question.
+  if (a.day_kind != day_ref::none && at(intent::appointment) < content_threshold) at(intent::hours) += 3;
   if (a.make) at(intent::makes) += 5;
 
   int best = content_threshold - 1;

@@ -77,6 +77,10 @@ struct utterance_analysis {
   bool heard_nothing() const { return words.empty(); }
 };
 
+/// The utterance asks the dealership something (hours, address, prices, ...) rather than
+/// only naming a day, a service or a make, which in a booking conversation is an answer.
+bool asks_question(const utterance_analysis& a);
+
 /// Scores utterances against the built-in intent phrases and the dealership's services
 /// and makes. Deterministic; construction compiles every phrase once.
 class intent_matcher {

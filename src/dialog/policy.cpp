@@ -67,7 +67,19 @@ std::vector<std::string> with(std::vector<std::string> sentences, std::string la
 } // namespace
 
 local_policy::local_policy(const dealership_facts& facts, call_direction direction, std::string caller_number)
-  : facts_(facts), matcher_(facts_), direction_(direction), caller_number_(std::move(caller_number)) {}
+  : facts_(facts),
+    matcher_(facts_),
+    direction_(direction),
+    caller_number_(std::move(caller_number)),
+    flow_(facts_.services) {}
+
+bool local_policy::set_date(std::string_view yyyy_mm_dd) {
+  auto date = parse_iso_date(yyyy_mm_dd);
+  if (!date) return false;
+  flow_.set_today(*date);
+  today_ = weekday_of(*date);
+  return true;
+}
 
 // --- entry points --------------------------------------------------------------------
 
@@ -77,13 +89,15 @@ turn_output local_policy::on_call_started() {
                   question_sentence(question::good_time)},
                  question::good_time);
   }
-  return speak({"Thanks for calling " + facts_.name + " service department.", "This is the virtual service assistant.",
-                "How can I help you today?"});
+  greeting_pending_ = true;
+  auto lookup = flow_.start_lookup();
+  return tool_turn({}, lookup.name, lookup.arguments_json);
 }
 
 turn_output local_policy::on_user(std::string_view utterance) {
   history_.emplace_back("caller", trim(utterance));
   if (state_ != state::talking) return {};
+  drop_flow_tools();  // the engine drops results of calls still running when the caller speaks
   return answer(matcher_.analyse(utterance));
 }
 
@@ -100,6 +114,15 @@ turn_output local_policy::on_tool_result(std::string_view id, std::string_view r
   if (it == open_tools_.end()) return {};
   auto name = it->name;
   open_tools_.erase(it);
+  if (name != transfer_tool && name != end_call_tool) {
+    if (greeting_pending_ && name == "lookup_customer") {
+      greeting_pending_ = false;
+      flow_.on_tool_result(name, result_json);
+      return greet();
+    }
+    if (state_ != state::talking) return {};
+    return run_flow(flow_.on_tool_result(name, result_json));
+  }
   bool ok = tool_succeeded(result_json);
   if (ok) return {};  // transfer: the engine says goodbye and connects; end_call: the call ends
   state_ = state::talking;
@@ -121,7 +144,9 @@ turn_output local_policy::on_silence(int reprompt_number, int max_reprompts) {
 }
 
 turn_output local_policy::on_recovered(std::string_view last_caller_text) {
-  turn_output out = last_caller_text.empty() ? speak({"How can I help you today?"}) : on_user(last_caller_text);
+  turn_output out = !last_caller_text.empty() ? on_user(last_caller_text)
+                    : flow_.active()          ? ask_again({})
+                                              : speak({"How can I help you today?"});
   out.sentences.insert(out.sentences.begin(), "Sorry about that.");
   return out;
 }
@@ -134,6 +159,13 @@ turn_output local_policy::on_max_duration() {
 }
 
 void local_policy::on_interrupted(std::string_view heard_text) {
+  // Tool calls of an interrupted turn are dropped by the engine, never run.
+  drop_flow_tools();
+  if (last_turn_silent_) {  // nothing was being said: the turn before was heard in full
+    open_tools_.clear();
+    state_ = state::talking;
+    return;
+  }
   if (!last_agent_turn_) return;
   auto heard = trim(heard_text);
   auto& text = history_[*last_agent_turn_].second;
@@ -141,9 +173,9 @@ void local_policy::on_interrupted(std::string_view heard_text) {
   if (spoken_word_count(heard) < spoken_word_count(text)) {
     pending_ = question::none;
     reprompted_ = false;
+    flow_.forget_question();
   }
   text = heard.empty() ? std::string(not_heard_marker) : heard;
-  // Tool calls of an interrupted turn are dropped by the engine, never run.
   open_tools_.clear();
   state_ = state::talking;
 }
@@ -152,6 +184,7 @@ void local_policy::on_interrupted(std::string_view heard_text) {
 
 turn_output local_policy::answer(const utterance_analysis& a) {
   if (a.heard_nothing()) return not_understood();
+  if (auto out = flow_turn(a)) return std::move(*out);
   bool refuses_person = a.content == intent::human && a.reply == intent::no;
   bool firm_yes = a.reply == intent::yes && a.scores[static_cast<std::size_t>(intent::yes)] >= 3;
   // After "Are you still there?" a bare "yes" means "I'm here", not "connect me".
@@ -175,29 +208,30 @@ turn_output local_policy::answer(const utterance_analysis& a) {
 }
 
 turn_output local_policy::answer_content(const utterance_analysis& a) {
-  auto anything_else = question_sentence(question::anything_else);
+  if (a.content != intent::appointment && a.content != intent::human && wants_booking(a)) return appointment_help(a);
   switch (a.content) {
     case intent::hours: {
       answers::hours_question q{a.day_kind, a.day, today_, a.asks_closing_time, a.asks_if_open};
-      return speak(with(answers::hours(facts_, q), anything_else), question::anything_else);
+      return answered(answers::hours(facts_, q));
     }
     case intent::address:
-      return speak(with(answers::address(facts_, a.asks_directions), anything_else), question::anything_else);
+      return answered(answers::address(facts_, a.asks_directions));
     case intent::phone:
-      return speak(with(answers::phone(facts_), anything_else), question::anything_else);
+      return answered(answers::phone(facts_));
     case intent::services:
-      if (facts_.services.empty()) return speak(with(answers::services_overview(facts_), anything_else), question::anything_else);
+      if (facts_.services.empty() || flow_.active()) return answered(answers::services_overview(facts_));
       return speak(with(answers::services_overview(facts_), "Is there a service you'd like a price for?"),
                    question::which_service);
     case intent::service_info:
-      return speak(with(answers::service_details(facts_, a.services), anything_else), question::anything_else);
+      return answered(answers::service_details(facts_, a.services));
     case intent::price:
     case intent::duration:
+      if (flow_.active()) return answered(answers::without_service(facts_, a.content == intent::duration));
       return speak(with(answers::without_service(facts_, a.content == intent::duration),
                         question_sentence(question::which_service)),
                    question::which_service);
     case intent::makes:
-      return speak(with(answers::makes(facts_, a.make, a.make_serviced), anything_else), question::anything_else);
+      return answered(answers::makes(facts_, a.make, a.make_serviced));
     case intent::capabilities:
       return speak(with(answers::capabilities(), "What would you like to know?"));
     case intent::appointment:
@@ -211,13 +245,14 @@ turn_output local_policy::answer_content(const utterance_analysis& a) {
 
 turn_output local_policy::answer_reply(const utterance_analysis& a) {
   bool yes = a.reply == intent::yes;
-  if (reprompted_ && yes && pending_ != question::none) {
-    return speak({"Great.", question_sentence(pending_)}, pending_);  // "yes, I'm still here"
-  }
+  if (reprompted_ && yes && pending_ != question::none) return ask_again({"Great."});  // "yes, I'm still here"
   switch (pending_) {
     case question::offer_transfer:
       if (yes) return transfer(offer_topic_);
+      if (flow_.active()) return run_flow(flow_.resume({"Okay."}));
       return speak({"Okay.", question_sentence(question::anything_else)}, question::anything_else);
+    case question::flow:
+      return ask_again({});
     case question::which_service:
       if (yes) return speak({"Sure.", "Which service are you interested in?"}, question::which_service);
       return speak({"Okay.", question_sentence(question::anything_else)}, question::anything_else);
@@ -226,7 +261,7 @@ turn_output local_policy::answer_reply(const utterance_analysis& a) {
       return goodbye({"You're welcome.", farewell(), "Goodbye."}, "caller finished");
     case question::good_time:
       if (yes) {
-        return speak({"Great.", "I can answer questions about our hours, location, services and prices.",
+        return speak({"Great.", "I can answer questions about our services, or book or change an appointment.",
                       "What can I help you with?"});
       }
       return goodbye({"No problem.", farewell(), "Goodbye."}, "caller busy");
@@ -238,33 +273,30 @@ turn_output local_policy::answer_reply(const utterance_analysis& a) {
 }
 
 turn_output local_policy::answer_greeting() {
-  auto ask = pending_ == question::none ? std::string("How can I help you today?") : question_sentence(pending_);
-  return speak({"Hi, I'm here.", ask}, pending_);
+  if (pending_ == question::none && !flow_.active()) return speak({"Hi, I'm here.", "How can I help you today?"});
+  return ask_again({"Hi, I'm here."});
+}
+
+turn_output local_policy::ask_again(std::vector<std::string> lead) {
+  if (pending_ == question::flow || (pending_ == question::none && flow_.active()))
+    return run_flow(flow_.resume(std::move(lead)));
+  return speak(with(std::move(lead), question_sentence(pending_)), pending_);
 }
 
 turn_output local_policy::appointment_help(const utterance_analysis& a) {
-  std::string lead;
-  std::string topic;
   switch (a.appointment) {
     case appointment_kind::book:
-      lead = "I'm sorry, I can't book appointments over the phone yet.";
-      topic = "caller wants to book an appointment";
-      break;
+      return run_flow(flow_.start(booking_task::book, a));
     case appointment_kind::reschedule:
-      lead = "I'm sorry, I can't change appointments over the phone yet.";
-      topic = "caller wants to reschedule an appointment";
-      break;
+      return run_flow(flow_.start(booking_task::reschedule, a));
     case appointment_kind::cancel:
-      lead = "I'm sorry, I can't cancel appointments over the phone yet.";
-      topic = "caller wants to cancel an appointment";
-      break;
+      return run_flow(flow_.start(booking_task::cancel, a));
     case appointment_kind::check:
-      lead = "I'm sorry, I can't look up appointments or vehicles yet.";
-      topic = "caller wants to check on an appointment or vehicle";
       break;
   }
-  return offer_transfer({lead, "A service advisor can do that for you."}, topic,
-                        "Would you like me to connect you with one?");
+  if (phrase("appointment").find_in(a.words, 0)) return run_flow(flow_.start(booking_task::check, a));
+  return offer_transfer({"I'm sorry, I can't check on repairs in progress.", "A service advisor can do that for you."},
+                        "caller wants to check on a vehicle", "Would you like me to connect you with one?");
 }
 
 turn_output local_policy::not_understood() {
@@ -273,10 +305,12 @@ turn_output local_policy::not_understood() {
     // Keep the open question: the caller will most likely repeat their answer to it.
     return speak({"Sorry, I didn't catch that.", "Could you say that again?"}, pending_);
   }
+  if (misses_ < misses_before_offer && flow_.active()) return ask_again({"Sorry, I'm still not sure what you mean."});
   if (misses_ < misses_before_offer) {
     return speak({"Sorry, I'm still not sure what you need.",
                   "I can help with our hours, our address, and our services and prices.",
-                  "I can also connect you with a service advisor.", "What would you like to do?"});
+                  "I can also book an appointment, or connect you with a service advisor.",
+                  "What would you like to do?"});
   }
   return offer_transfer({"Sorry, I'm having trouble understanding."}, "caller could not be understood",
                         question_sentence(question::offer_transfer));
@@ -290,6 +324,7 @@ turn_output local_policy::offer_transfer(std::vector<std::string> lead, std::str
 
 turn_output local_policy::transfer(std::string reason) {
   if (reason.empty()) reason = "caller accepted a transfer";
+  flow_.abandon();
   auto out = speak_with_tool({"Sure, I'll connect you with a service advisor now."}, std::string(transfer_tool),
                              std::move(reason));
   state_ = state::transferring;
@@ -315,6 +350,7 @@ turn_output local_policy::speak(std::vector<std::string> sentences, question ask
   sentences.erase(std::remove(sentences.begin(), sentences.end(), std::string()), sentences.end());
   history_.emplace_back("agent", join(sentences));
   last_agent_turn_ = history_.size() - 1;
+  last_turn_silent_ = false;
   last_agent_sentences_ = sentences;
   last_agent_question_ = asked;
   pending_ = asked;
@@ -345,6 +381,7 @@ std::string local_policy::question_sentence(question q) {
     case question::offer_transfer: return "Would you like me to connect you with a service advisor?";
     case question::which_service: return "Which service are you asking about?";
     case question::good_time: return "Is now a good time to talk?";
+    case question::flow:
     case question::none: break;
   }
   return "How can I help you today?";

@@ -1,7 +1,9 @@
 // policy: the embedded, offline "LLM role" — a deterministic dialog policy for the service
 // department's phone line. It turns recognised caller utterances (pocketsphinx text),
 // silences, key presses and tool results into what the agent says, sentence by sentence,
-// plus the tool calls the engine runs (transfer_to_human, end_call).
+// plus the tool calls the engine runs: transfer_to_human and end_call, and the dealership
+// tools of docs/tools.md, which booking_flow drives to book, move and cancel appointments.
+// An inbound call starts with a caller-ID lookup; the greeting comes with its result.
 //
 // One instance per call, driven by one actor (not thread-safe, no I/O, no clock, no
 // randomness): the same inputs always give the same outputs. Nothing a caller or a tool
@@ -10,6 +12,7 @@
 
 #include "callengine/call.hpp"
 #include "callengine/config.hpp"
+#include "dialog/booking_flow.hpp"
 #include "dialog/intents.hpp"
 #include "dialog/speech_format.hpp"
 
@@ -23,8 +26,8 @@ namespace ce::dialog {
 
 struct tool_request {
   std::string id;              ///< "t1", "t2", ... unique per call
-  std::string name;            ///< "transfer_to_human" or "end_call"
-  std::string arguments_json;  ///< {"reason":"..."}
+  std::string name;            ///< a tool of docs/tools.md ("lookup_customer", "transfer_to_human", ...)
+  std::string arguments_json;  ///< its JSON arguments, e.g. {"reason":"..."}
 };
 
 struct turn_output {
@@ -40,7 +43,9 @@ class local_policy {
  public:
   local_policy(const dealership_facts& facts, call_direction direction, std::string caller_number);
 
-  /// The greeting (inbound: the service department answering; outbound: Bart's calling).
+  /// Inbound: only the caller-ID lookup (lookup_customer {}, end_of_turn false); the
+  /// greeting, by first name when the caller is known, comes with its result. Outbound:
+  /// Bart's calling, asking if now is a good time.
   turn_output on_call_started();
 
   /// A finished caller utterance; "" (or only noise words) = unintelligible.
@@ -49,7 +54,8 @@ class local_policy {
   /// The caller pressed a key: '0' transfers to a service advisor, others get a hint.
   turn_output on_dtmf(char digit);
 
-  /// A result for one of this policy's tool calls; unknown ids are ignored.
+  /// A result for one of this policy's tool calls; unknown ids (and results of calls
+  /// dropped by a barge-in or by the caller speaking first) are ignored.
   turn_output on_tool_result(std::string_view id, std::string_view result_json);
 
   /// The caller stayed silent after the agent. reprompt_number counts 1, 2, ...; past
@@ -72,6 +78,12 @@ class local_policy {
   /// answered. Without it those questions get the weekly hours.
   void set_today(weekday today) { today_ = today; }
 
+  /// Tells the policy today's date at the dealership ("YYYY-MM-DD"), for booking ("tomorrow",
+  /// "next tuesday", "november twenty fourth") and for "today"/"tomorrow" hours answers.
+  /// False (and nothing changes) when the text is not a valid date. Without it the caller
+  /// is asked for a full date when booking.
+  bool set_date(std::string_view yyyy_mm_dd);
+
   /// (role, text) turns; role is "caller" or "agent". Agent turns are trimmed to what the
   /// caller heard. Key presses appear as caller turns "[pressed 0]".
   const std::vector<std::pair<std::string, std::string>>& history() const { return history_; }
@@ -81,7 +93,8 @@ class local_policy {
 
  private:
   /// The question the agent's last turn ended with, which gives "yes"/"no" their meaning.
-  enum class question { none, anything_else, offer_transfer, which_service, good_time };
+  /// `flow`: the booking flow asked; booking_flow holds the question.
+  enum class question { none, anything_else, offer_transfer, which_service, good_time, flow };
   enum class state { talking, transferring, ending };
   struct pending_tool {
     std::string id;
@@ -104,6 +117,17 @@ class local_policy {
   turn_output speak_with_tool(std::vector<std::string> sentences, std::string tool, std::string reason);
   std::string farewell() const;
   static std::string question_sentence(question q);
+  turn_output ask_again(std::vector<std::string> lead);
+
+  // policy_flow.cpp: the bridge to booking_flow
+  std::optional<turn_output> flow_turn(const utterance_analysis& a);
+  turn_output run_flow(flow_reply reply);
+  turn_output answered(std::vector<std::string> sentences);
+  static std::vector<std::string> with_anything_else(std::vector<std::string> sentences);
+  turn_output greet();
+  turn_output tool_turn(std::vector<std::string> sentences, std::string name, std::string arguments_json);
+  void drop_flow_tools();
+  static bool wants_booking(const utterance_analysis& a);
 
   dealership_facts facts_;
   intent_matcher matcher_;
@@ -122,6 +146,9 @@ class local_policy {
   state state_ = state::talking;
   std::vector<pending_tool> open_tools_;
   int next_tool_ = 1;
+  booking_flow flow_;
+  bool greeting_pending_ = false;      ///< the caller-ID lookup result brings the greeting
+  bool last_turn_silent_ = false;      ///< the last output was only tool calls
 };
 
 } // namespace ce::dialog

@@ -147,3 +147,35 @@ TEST_CASE("other questions are told apart") {
   CHECK(content_of("what can you help me with") == intent::capabilities);
   CHECK(to_string(intent::service_info) == "service_info");
 }
+
+TEST_CASE("a zero inside a spoken number is not a request for an operator") {
+  CHECK(content_of("six two seven zero four") != intent::human);
+  CHECK(content_of("my zip is one zero zero one two") != intent::human);
+  CHECK(content_of("zero") == intent::human);
+  CHECK(content_of("press zero") == intent::human);
+}
+
+TEST_CASE("a day next to booking words is a booking request, not an hours question") {
+  CHECK(content_of("i'd like to schedule a tire rotation for tomorrow morning") == intent::appointment);
+  CHECK(content_of("can i book something for saturday") == intent::appointment);
+  CHECK(content_of("are you open saturday") == intent::hours);
+}
+
+TEST_CASE("questions are told apart from bare days, services and makes") {
+  auto asks = [](std::string_view u) { return asks_question(matcher().analyse(u)); };
+  CHECK(asks("what are your hours on saturday"));
+  CHECK(asks("how much is an oil change"));
+  CHECK(asks("where are you located"));
+  CHECK(asks("do you work on hondas"));
+  CHECK_FALSE(asks("tuesday"));
+  CHECK_FALSE(asks("tuesday at nine"));
+  CHECK_FALSE(asks("an oil change"));
+  CHECK_FALSE(asks("my honda"));
+  CHECK_FALSE(asks("yes"));
+}
+
+TEST_CASE("moving or changing an appointment is a reschedule") {
+  CHECK(matcher().analyse("can you move my appointment to friday").appointment == appointment_kind::reschedule);
+  CHECK(matcher().analyse("i need to change one").content == intent::appointment);
+  CHECK(matcher().analyse("i need to change one").appointment == appointment_kind::reschedule);
+}

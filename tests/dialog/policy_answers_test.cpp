@@ -14,9 +14,7 @@ using test::said;
 namespace {
 
 local_policy started_policy(const ce::dealership_facts& facts = barts_facts()) {
-  local_policy p(facts, call_direction::inbound, "+15550001111");
-  p.on_call_started();
-  return p;
+  return test::greeted_policy(facts);
 }
 
 turn_output ask(std::string_view utterance) {
@@ -37,9 +35,21 @@ std::size_t word_count(const std::string& s) {
 
 } // namespace
 
-TEST_CASE("an inbound call is greeted as the service department's virtual assistant") {
+TEST_CASE("an inbound call first looks the caller up and says nothing yet") {
   local_policy p(barts_facts(), call_direction::inbound, "+15550001111");
   auto out = p.on_call_started();
+  CHECK(out.sentences.empty());
+  REQUIRE(out.tool_calls.size() == 1);
+  CHECK(out.tool_calls[0].name == "lookup_customer");
+  CHECK(out.tool_calls[0].arguments_json == "{}");
+  CHECK_FALSE(out.end_of_turn);
+  CHECK(p.history().empty());
+}
+
+TEST_CASE("an unknown caller is greeted as the service department's virtual assistant") {
+  local_policy p(barts_facts(), call_direction::inbound, "+15550001111");
+  auto start = p.on_call_started();
+  auto out = p.on_tool_result(start.tool_calls[0].id, test::caller_not_found);
   CHECK(out.sentences == std::vector<std::string>{"Thanks for calling Bart's Automotive service department.",
                                                   "This is the virtual service assistant.",
                                                   "How can I help you today?"});
@@ -47,11 +57,36 @@ TEST_CASE("an inbound call is greeted as the service department's virtual assist
   CHECK(out.end_of_turn);
 }
 
+TEST_CASE("a known caller is greeted by first name before anything else is said") {
+  local_policy p(barts_facts(), call_direction::inbound, "+15550001111");
+  auto start = p.on_call_started();
+  auto out = p.on_tool_result(start.tool_calls[0].id, test::caller_john);
+  CHECK(out.sentences == std::vector<std::string>{"Thanks for calling Bart's Automotive service department.",
+                                                  "Hi John!", "This is the virtual service assistant.",
+                                                  "How can I help you today?"});
+  CHECK(out.end_of_turn);
+}
+
+TEST_CASE("a failed or garbled caller lookup still gets the generic greeting") {
+  for (auto bad : {R"({"ok":false,"error":"unavailable","message":"The database is down."})", "not json",
+                   R"({"ok":false,"error":"unknown tool: lookup_customer"})"}) {
+    INFO(bad);
+    local_policy p(barts_facts(), call_direction::inbound, "+15550001111");
+    auto start = p.on_call_started();
+    auto out = p.on_tool_result(start.tool_calls[0].id, bad);
+    CHECK(out.sentences.front() == "Thanks for calling Bart's Automotive service department.");
+    CHECK(out.sentences.back() == "How can I help you today?");
+    CHECK_FALSE(contains(said(out), "Hi "));
+  }
+}
+
 TEST_CASE("the greeting uses the dealership name from the facts") {
   auto facts = barts_facts();
   facts.name = "Lisa's Garage";
   local_policy p(facts, call_direction::inbound, "");
-  CHECK(said(p.on_call_started()).rfind("Thanks for calling Lisa's Garage service department.", 0) == 0);
+  auto start = p.on_call_started();
+  auto out = p.on_tool_result(start.tool_calls[0].id, test::caller_not_found);
+  CHECK(said(out).rfind("Thanks for calling Lisa's Garage service department.", 0) == 0);
 }
 
 TEST_CASE("an outbound call says Bart's Automotive is calling and asks if now is a good time") {
@@ -99,6 +134,15 @@ TEST_CASE("closing time on a weekday mentions the lunch break") {
   auto out = ask("what time do you close on friday");
   CHECK(out.sentences[0] == "On Friday, we close at five p.m.");
   CHECK(out.sentences[1] == "We also close for lunch from noon to one p.m.");
+}
+
+TEST_CASE("set_date tells the policy the weekday for hours answers too") {
+  auto p = started_policy();
+  CHECK(p.set_date("2026-11-28"));  // a Saturday
+  CHECK(p.on_user("what time do you close today").sentences.front() == "Today, we close at noon.");
+  CHECK_FALSE(p.set_date("2026-02-30"));
+  CHECK_FALSE(p.set_date("tomorrow"));
+  CHECK(p.on_user("what time do you close today").sentences.front() == "Today, we close at noon.");
 }
 
 TEST_CASE("today and tomorrow are answered for the day the engine set") {

@@ -18,6 +18,7 @@ using test::said;
 namespace {
 
 local_policy started_policy(call_direction direction = call_direction::inbound) {
+  if (direction == call_direction::inbound) return test::greeted_policy();
   local_policy p(barts_facts(), direction, "+15550001111");
   p.on_call_started();
   return p;
@@ -33,10 +34,19 @@ const std::string goodbye_words = "You're welcome. Thanks for calling Bart's Aut
 
 } // namespace
 
-TEST_CASE("booking an appointment is not possible yet and a transfer is offered") {
+TEST_CASE("booking an appointment starts the booking conversation instead of a transfer offer") {
   auto p = started_policy();
   auto out = p.on_user("can i book an appointment for tuesday");
-  CHECK(out.sentences == std::vector<std::string>{"I'm sorry, I can't book appointments over the phone yet.",
+  CHECK(out.sentences.front() == "Sure, I can help with that.");
+  CHECK_FALSE(contains(said(out), "can't book"));
+  CHECK_FALSE(calls_tool(out, "transfer_to_human"));
+  CHECK(out.end_of_turn);
+}
+
+TEST_CASE("a repair status question is not something the assistant can look up, so a transfer is offered") {
+  auto p = started_policy();
+  auto out = p.on_user("is my car ready");
+  CHECK(out.sentences == std::vector<std::string>{"I'm sorry, I can't check on repairs in progress.",
                                                   "A service advisor can do that for you.",
                                                   "Would you like me to connect you with one?"});
   CHECK(out.tool_calls.empty());
@@ -45,13 +55,13 @@ TEST_CASE("booking an appointment is not possible yet and a transfer is offered"
 
 TEST_CASE("yes to the transfer offer announces the transfer and calls transfer_to_human") {
   auto p = started_policy();
-  p.on_user("can i book an appointment for tuesday");
+  p.on_user("is my car ready");
   auto out = p.on_user("yes");
   CHECK(out.sentences == std::vector<std::string>{"Sure, I'll connect you with a service advisor now."});
   REQUIRE(out.tool_calls.size() == 1);
-  CHECK(out.tool_calls[0].id == "t1");
+  CHECK(out.tool_calls[0].id == "t2");  // t1 was the caller-ID lookup
   CHECK(out.tool_calls[0].name == "transfer_to_human");
-  CHECK(out.tool_calls[0].arguments_json == R"({"reason":"caller wants to book an appointment"})");
+  CHECK(out.tool_calls[0].arguments_json == R"({"reason":"caller wants to check on a vehicle"})");
   CHECK_FALSE(out.end_of_turn);
 }
 
@@ -59,7 +69,7 @@ TEST_CASE("other ways of saying yes accept the offer too") {
   for (auto u : {"yeah", "yes please", "sure", "uh huh", "yeah connect me", "okay"}) {
     INFO(u);
     auto p = started_policy();
-    p.on_user("i need to reschedule my appointment");
+    p.on_user("is my car ready");
     CHECK(calls_tool(p.on_user(u), "transfer_to_human"));
   }
 }
@@ -68,22 +78,22 @@ TEST_CASE("no to the transfer offer asks if there is anything else") {
   for (auto u : {"no", "no thanks", "nope", "no thank you"}) {
     INFO(u);
     auto p = started_policy();
-    p.on_user("can i book an appointment");
+    p.on_user("is my car ready");
     auto out = p.on_user(u);
     CHECK(out.sentences == std::vector<std::string>{"Okay.", anything_else});
     CHECK(out.tool_calls.empty());
   }
 }
 
-TEST_CASE("rescheduling, cancelling and checking appointments each say what cannot be done") {
+TEST_CASE("rescheduling, cancelling and checking appointments are taken on, repair status is not") {
   auto first = [](std::string_view u) {
     auto p = started_policy();
     return p.on_user(u).sentences.front();
   };
-  CHECK(first("i need to reschedule my appointment") == "I'm sorry, I can't change appointments over the phone yet.");
-  CHECK(first("i want to cancel my appointment") == "I'm sorry, I can't cancel appointments over the phone yet.");
-  CHECK(first("when is my appointment") == "I'm sorry, I can't look up appointments or vehicles yet.");
-  CHECK(first("is my car ready") == "I'm sorry, I can't look up appointments or vehicles yet.");
+  CHECK(first("i need to reschedule my appointment") == "Sure, I can help with that.");
+  CHECK(first("i want to cancel my appointment") == "Sure, I can help with that.");
+  CHECK(first("when is my appointment") == "Sure, let me check.");
+  CHECK(first("is my car ready") == "I'm sorry, I can't check on repairs in progress.");
 }
 
 TEST_CASE("asking for a person transfers right away") {
@@ -163,9 +173,10 @@ TEST_CASE("tool ids are unique within a call") {
   p.on_tool_result(first.tool_calls[0].id, R"({"ok":false,"error":"busy"})");
   auto second = p.on_user("thank you bye");
   REQUIRE(second.tool_calls.size() == 1);
-  CHECK(first.tool_calls[0].id == "t1");
-  CHECK(second.tool_calls[0].id == "t2");
-  CHECK(p.on_tool_result("t1", R"({"ok":false})").sentences.empty());  // already answered
+  CHECK(first.tool_calls[0].id == "t2");  // t1 was the caller-ID lookup
+  CHECK(second.tool_calls[0].id == "t3");
+  CHECK(p.on_tool_result("t2", R"({"ok":false})").sentences.empty());  // already answered
+  CHECK(p.on_tool_result("t1", R"({"ok":false})").sentences.empty());
 }
 
 TEST_CASE("thanks and goodbye end the call politely with end_call") {
@@ -224,7 +235,7 @@ TEST_CASE("an understood turn resets the count of misunderstandings") {
 
 TEST_CASE("a misheard answer keeps the open offer for the caller's repeat") {
   auto p = started_policy();
-  p.on_user("can i book an appointment");
+  p.on_user("is my car ready");
   p.on_user("");
   CHECK(calls_tool(p.on_user("yes"), "transfer_to_human"));
 }
@@ -249,7 +260,7 @@ TEST_CASE("with no reprompts allowed the first silence ends the call") {
 
 TEST_CASE("yes after are you still there re-asks the open question instead of transferring") {
   auto p = started_policy();
-  p.on_user("can i book an appointment");
+  p.on_user("is my car ready");
   p.on_silence(1, 2);
   auto out = p.on_user("yes");
   CHECK(out.tool_calls.empty());
@@ -293,8 +304,8 @@ TEST_CASE("an interrupted turn is trimmed in history to what the caller heard") 
 
 TEST_CASE("yes to an offer the caller did not hear is not a transfer") {
   auto p = started_policy();
-  p.on_user("can i book an appointment for tuesday");
-  p.on_interrupted("I'm sorry, I can't book appointments over the phone yet. A service advisor");
+  p.on_user("is my car ready");
+  p.on_interrupted("I'm sorry, I can't check on repairs in progress. A service advisor");
   auto out = p.on_user("yes");
   CHECK(out.tool_calls.empty());
   CHECK(out.sentences == std::vector<std::string>{"Okay.", "What can I help you with?"});
@@ -302,10 +313,10 @@ TEST_CASE("yes to an offer the caller did not hear is not a transfer") {
 
 TEST_CASE("yes to an offer that was heard in full before the barge-in is a transfer") {
   auto p = started_policy();
-  p.on_user("can i book an appointment for tuesday");
+  p.on_user("is my car ready");
   p.on_interrupted(
-    "I'm sorry, I can't book appointments over the phone yet. A service advisor can do that for you. Would you "
-    "like me to connect you with one?");
+    "I'm sorry, I can't check on repairs in progress. A service advisor can do that for you. Would you like me to "
+    "connect you with one?");
   CHECK(calls_tool(p.on_user("yes"), "transfer_to_human"));
 }
 
@@ -333,7 +344,7 @@ TEST_CASE("asking to repeat says the last agent turn again") {
 
 TEST_CASE("hello mid-call is answered and keeps the open question") {
   auto p = started_policy();
-  p.on_user("can i book an appointment");
+  p.on_user("is my car ready");
   CHECK(p.on_user("hello").sentences ==
         std::vector<std::string>{"Hi, I'm here.", "Would you like me to connect you with a service advisor?"});
   CHECK(calls_tool(p.on_user("yes"), "transfer_to_human"));
@@ -358,13 +369,14 @@ TEST_CASE("the same inputs always give the same outputs") {
     local_policy p(barts_facts(), call_direction::inbound, "+15550001111");
     std::vector<turn_output> outs;
     outs.push_back(p.on_call_started());
-    for (auto u : {"uh what are you hours saturday", "how much oil change", "", "can i book an appointment"})
+    outs.push_back(p.on_tool_result("t1", test::caller_not_found));
+    for (auto u : {"uh what are you hours saturday", "how much oil change", "", "is my car ready"})
       outs.push_back(p.on_user(u));
     p.on_interrupted("I'm sorry");
     outs.push_back(p.on_user("yes"));
     outs.push_back(p.on_silence(1, 2));
     outs.push_back(p.on_user("i want to talk to a person"));
-    outs.push_back(p.on_tool_result("t1", R"({"ok":false,"error":"busy"})"));
+    outs.push_back(p.on_tool_result("t2", R"({"ok":false,"error":"busy"})"));
     outs.push_back(p.on_user("thank you"));
     return std::pair{outs, p.history()};
   };
@@ -393,4 +405,13 @@ TEST_CASE("after a restart mid-turn the agent apologises briefly and answers the
   auto fresh = p.on_recovered("");
   REQUIRE(fresh.sentences.size() == 2);
   CHECK(fresh.sentences[1] == "How can I help you today?");
+}
+
+TEST_CASE("asking to talk to someone transfers even when the last word was misheard") {
+  for (const char* heard : {"i want to talk to a good", "can i speak to a per", "i want to speak with someone"}) {
+    INFO(heard);
+    auto p = started_policy();
+    auto out = p.on_user(heard);
+    CHECK(calls_tool(out, "transfer_to_human"));
+  }
 }

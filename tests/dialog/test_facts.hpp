@@ -2,6 +2,7 @@
 // it), plus small helpers for reading a turn_output.
 #pragma once
 
+#include "callengine/call.hpp"
 #include "callengine/config.hpp"
 #include "dialog/policy.hpp"
 
@@ -38,6 +39,21 @@ inline dealership_facts barts_facts() {
   f.makes_serviced = {"Ford", "Chevrolet", "Toyota", "Honda", "Nissan",
                       "Hyundai", "Kia", "Subaru", "Jeep", "Ram"};
   return f;
+}
+
+/// lookup_customer results in the contract's shape (docs/tools.md).
+inline constexpr std::string_view caller_not_found = R"({"ok":true,"found":false,"verified":false})";
+inline constexpr std::string_view caller_john =
+  R"({"ok":true,"found":true,"customer":{"id":7,"first_name":"John"},"verified":false,)"
+  R"("verification_methods":["date_of_birth","zip","vin_last6"]})";
+
+/// An inbound call past its greeting: the caller-ID lookup answered with `lookup`.
+inline local_policy greeted_policy(const dealership_facts& facts = barts_facts(),
+                                   std::string_view lookup = caller_not_found) {
+  local_policy p(facts, call_direction::inbound, "+15550001111");
+  auto start = p.on_call_started();
+  if (!start.tool_calls.empty()) p.on_tool_result(start.tool_calls.front().id, lookup);
+  return p;
 }
 
 /// All sentences of a turn, joined by spaces.
