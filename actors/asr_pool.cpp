@@ -14,6 +14,7 @@ namespace ce::actors::detail {
 // pool -> decoder
 struct asr_assign {
   std::uint64_t utterance_id = 0;
+  ce::speech_hint hint = ce::speech_hint::open;
 };
 } // namespace ce::actors::detail
 
@@ -79,6 +80,7 @@ caf::behavior decoder_worker(decoder_actor* self, std::shared_ptr<std::unique_pt
 struct waiting {
   std::uint64_t utterance_id;
   caf::actor lessee;
+  speech_hint hint = speech_hint::open;
 };
 
 struct pool_state {
@@ -93,7 +95,7 @@ using pool_actor = metered<pool_state>;
 
 void assign(pool_actor* self, caf::actor decoder, const waiting& w) {
   self->state.lessee_of[decoder.address()] = w.lessee.address();
-  self->send(decoder, asr_assign{w.utterance_id});
+  self->send(decoder, asr_assign{w.utterance_id, w.hint});
   self->send(w.lessee, asr_lease{w.utterance_id, decoder});
 }
 
@@ -139,7 +141,7 @@ caf::behavior asr_pool(pool_actor* self, const std::vector<caf::actor>& decoders
       auto lessee = caf::actor_cast<caf::actor>(self->current_sender());
       if (!lessee) return;
       watch(self, lessee);
-      waiting w{a.utterance_id, lessee};
+      waiting w{a.utterance_id, lessee, a.hint};
       if (!s.free.empty()) {
         auto d = s.free.back();
         s.free.pop_back();

@@ -7,6 +7,7 @@
 
 #include "callengine/audio.hpp"
 #include "callengine/config.hpp"
+#include "callengine/speech_hint.hpp"
 
 #include <caf/all.hpp>
 
@@ -16,6 +17,7 @@ namespace ce::actors {
 
 struct asr_acquire {
   std::uint64_t utterance_id = 0;
+  speech_hint hint = speech_hint::open;  ///< what the agent just asked for
 };
 struct asr_lease {
   std::uint64_t utterance_id = 0;

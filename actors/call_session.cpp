@@ -4,6 +4,7 @@
 #include "actors/call_registry.hpp"
 #include "actors/common.hpp"
 #include "actors/llm.hpp"
+#include "actors/store_pool.hpp"
 #include "actors/stt.hpp"
 #include "actors/tools.hpp"
 #include "actors/tts.hpp"
@@ -25,7 +26,7 @@ caf::actor spawn_role(session_actor* self, const std::string& role) {
   caf::actor me = caf::actor_cast<caf::actor>(self);
   caf::actor a;
   if (role == "stt") a = spawn_stt(sys, s.services, me, s.sid);
-  else if (role == "tools") a = spawn_tools(sys, s.services, me, s.sid);
+  else if (role == "tools") a = spawn_tools(sys, s.services, me, tools_setup{s.sid, s.setup.start.from});
   else if (role == "llm")
     a = spawn_llm(sys, s.services, me, s.tools,
                   llm_setup{s.setup.start.direction, s.sid, s.setup.start.from});
@@ -151,7 +152,11 @@ caf::behavior call_session(session_actor* self, engine_services services, call_s
     [=](agent_sentence& m) { on_agent_sentence(self, m); },
     [=](const agent_turn_done& d) { on_agent_turn_done(self, d); },
     [=](mark_placed& m) { on_mark_placed(self, m); },
-    [=](const caller_identified& c) { self->state.customer_id = c.customer_id; },
+    [=](const caller_identified& c) {
+      self->state.customer_id = c.customer_id;
+      self->state.verified = c.verified;
+      publish_summary(self);
+    },
     [=](const call_control& c) {
       if (c.generation < self->state.generation) return;
       self->state.log->info("call_sid={} role=call_session agent requested {}", self->state.sid, to_string(c.reason));
@@ -233,6 +238,17 @@ void publish_summary(session_actor* self) {
   // keep the turn count visible in the list view
   sum.record.turns.resize(s.record.turns.size());
   caf::anon_send(s.services.registry, std::move(sum));
+  if (s.services.store_pool) {
+    session_snapshot snap;
+    snap.call_sid = s.sid;
+    snap.state = s.closing ? "ending" : s.turn ? "speaking" : "listening";
+    snap.turn_count = static_cast<int>(s.record.turns.size());
+    snap.customer_id = s.customer_id;
+    snap.verified = s.verified;
+    snap.last_caller_text = s.last_caller_text;
+    snap.started_unix_ms = s.record.started_unix_ms;
+    caf::anon_send(s.services.store_pool, std::move(snap));
+  }
 }
 
 void begin_ending(session_actor* self, end_reason why) {

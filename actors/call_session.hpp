@@ -16,6 +16,7 @@
 #include "callengine/audio.hpp"
 #include "callengine/call.hpp"
 #include "callengine/media_port.hpp"
+#include "callengine/speech_hint.hpp"
 
 #include <caf/all.hpp>
 
@@ -65,6 +66,7 @@ struct agent_sentence {
 };
 struct agent_turn_done {
   std::uint64_t generation = 0;
+  speech_hint expect = speech_hint::open;  ///< what kind of answer the turn invites
 };
 
 // --- from tools ---

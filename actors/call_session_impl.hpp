@@ -70,6 +70,7 @@ struct session_state {
   call_record record;
   time_point started_at;
   std::optional<std::int64_t> customer_id;  ///< once the tools identified the caller
+  bool verified = false;
 
   static inline const char* name = "call_session";
 };

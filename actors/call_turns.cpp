@@ -2,6 +2,7 @@
 
 #include "actors/common.hpp"
 #include "actors/llm.hpp"
+#include "actors/stt.hpp"
 #include "actors/tts.hpp"
 #include "metrics/metrics.hpp"
 
@@ -134,6 +135,7 @@ void on_transcript(session_actor* self, transcript_ready& t) {
   s.record.turns.push_back(rec);
   s.log->info("call_sid={} role=call_session caller said \"{}\" (decode {} ms)", s.sid, text, t.decode_ms);
   s.last_caller_text = text;
+  publish_summary(self);
   if (s.pending_end) return;
   start_agent_turn(self, respond{0, turn_cause::caller_said, std::move(text), 0}, t.speech_end);
 }
@@ -154,6 +156,7 @@ void on_agent_sentence(session_actor* self, agent_sentence& m) {
 
 void on_agent_turn_done(session_actor* self, const agent_turn_done& d) {
   if (stale(self, d.generation)) return;
+  if (self->state.stt) self->send(self->state.stt, expect_answer{d.expect});
   self->state.turn->llm_done = true;
   check_turn_finished(self);
 }

@@ -5,10 +5,12 @@
 #include "actors/call_registry.hpp"
 #include "actors/gateway.hpp"
 #include "actors/metered.hpp"
+#include "actors/store_pool.hpp"
 #include "actors/tts_engine.hpp"
 #include "common/log.hpp"
 #include "metrics/metrics.hpp"
 #include "store/migrations.hpp"
+#include "store/shop_calendar.hpp"
 #include "store/seed.hpp"
 
 #include <filesystem>
@@ -69,8 +71,13 @@ std::unique_ptr<engine> engine::start(caf::actor_system& sys, std::shared_ptr<co
   e->services_.asr_pool = *pool;
   log->info("embedded STT ready: {} decoders, domain language model in {} ({} ms)", cfg->stt.decoder_pool, stt_dir,
             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
+  if (auto calendar = store::make_shop_calendar(cfg->dealership); !calendar.ok()) {
+    error = "config/dealership.json: the opening hours are unusable: " + calendar.error().message;
+    return nullptr;
+  }
   apply_migrations(*cfg);
   e->services_.call_logs = spawn_call_log_writer(sys, cfg, metrics);
+  e->services_.store_pool = spawn_store_pool(sys, cfg, metrics);
   e->services_.registry = spawn_call_registry(sys, cfg, e->services_.metrics);
   metrics.add_callback_gauge("ce_caf_running_actors", "Actors alive in the CAF system",
                              [&sys] { return static_cast<double>(sys.registry().running()); });
@@ -83,7 +90,8 @@ std::unique_ptr<engine> engine::start(caf::actor_system& sys, std::shared_ptr<co
 engine::~engine() { stop(); }
 
 void engine::stop() {
-  for (auto* a : {&services_.registry, &services_.asr_pool, &services_.tts_engine, &services_.call_logs}) {
+  for (auto* a : {&services_.registry, &services_.asr_pool, &services_.tts_engine, &services_.call_logs,
+                  &services_.store_pool}) {
     if (*a) caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
     *a = caf::actor{};
   }

@@ -26,15 +26,15 @@ struct llm_state {
 };
 using llm_actor = metered<llm_state>;
 
-/// Today in the server's local time zone (the dealership's time zone in deployment: set TZ).
-dialog::weekday local_weekday() {
+/// Today's date in the server's local time zone, "YYYY-MM-DD" (deployments run the engine
+/// with TZ set to the dealership's zone; the store converts with facts.timezone).
+std::string local_date() {
   auto now = std::time(nullptr);
   std::tm tm{};
   localtime_r(&now, &tm);
-  static constexpr dialog::weekday by_tm[] = {dialog::weekday::sunday,   dialog::weekday::monday, dialog::weekday::tuesday,
-                                             dialog::weekday::wednesday, dialog::weekday::thursday, dialog::weekday::friday,
-                                             dialog::weekday::saturday};
-  return by_tm[tm.tm_wday % 7];
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
 }
 
 /// Streams one policy output: every sentence as its own message (TTS starts on the first
@@ -44,7 +44,7 @@ void emit(llm_actor* self, std::uint64_t generation, dialog::turn_output out) {
   for (auto& sentence : out.sentences) self->send(s.session, agent_sentence{generation, std::move(sentence)});
   for (auto& call : out.tool_calls)
     self->send(s.tools, tool_call{generation, std::move(call.id), std::move(call.name), std::move(call.arguments_json)});
-  if (out.end_of_turn) self->send(s.session, agent_turn_done{generation});
+  if (out.end_of_turn) self->send(s.session, agent_turn_done{generation, s.policy->expected_answer()});
 }
 
 dialog::turn_output run_policy(dialog::local_policy& p, const respond& r) {
@@ -68,7 +68,7 @@ caf::behavior llm(llm_actor* self, engine_services services, caf::actor session,
   s.sid = setup.call_sid;
   s.log = log::get("llm");
   s.policy = std::make_unique<dialog::local_policy>(s.services.cfg->dealership, setup.direction, setup.caller_number);
-  s.policy->set_today(local_weekday());
+  s.policy->set_date(local_date());
   return {
     [=](respond& r) {
       auto& st = self->state;

@@ -41,6 +41,7 @@ struct engine_services {
   caf::actor asr_pool;    ///< shared pocketsphinx decoders (embedded STT)
   caf::actor tts_engine;  ///< shared espeak-ng synthesiser (embedded TTS)
   caf::actor call_logs;   ///< call_log_writer (PostgreSQL)
+  caf::actor store_pool;  ///< store workers: tools and session snapshots
 };
 
 } // namespace ce::actors

@@ -34,6 +34,7 @@ struct stt_state {
   std::size_t utterance_bytes = 0;
   time_point speech_end;
   std::map<std::uint64_t, time_point> decoding;  // utterance -> end of its speech
+  speech_hint hint = speech_hint::open;          // for the next utterance
   static inline const char* name = "stt";
 };
 
@@ -66,7 +67,7 @@ void begin_utterance(stt_actor* self) {
     s.decoder = caf::actor{};
   }
   s.awaiting_lease = true;
-  self->send(s.services.asr_pool, asr_acquire{s.utterance_id});
+  self->send(s.services.asr_pool, asr_acquire{s.utterance_id, s.hint});
 }
 
 void end_utterance(stt_actor* self, bool decode) {
@@ -177,6 +178,7 @@ caf::behavior stt(stt_actor* self, engine_services services, caf::actor session,
   return {
     [=](inbound_audio& a) { on_audio(self, a); },
     [=](asr_lease& l) { on_lease(self, l); },
+    [=](const expect_answer& e) { self->state.hint = e.hint; },
     [=](asr_result& r) {
       auto& st = self->state;
       auto it = st.decoding.find(r.utterance_id);

@@ -7,12 +7,21 @@
 #pragma once
 
 #include "actors/services.hpp"
+#include "callengine/speech_hint.hpp"
 
 #include <caf/all.hpp>
 
 namespace ce::actors {
 
+/// call_session -> stt: the kind of answer the agent's last turn invites; biases the
+/// recognition of the caller's next utterance.
+struct expect_answer {
+  speech_hint hint = speech_hint::open;
+};
+
 caf::actor spawn_stt(caf::actor_system& sys, const engine_services& services, caf::actor session,
                      std::string call_sid);
 
 } // namespace ce::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::expect_answer)

@@ -1,9 +1,11 @@
 // tools: the call's tool executor. It knows who the caller is and what they may see;
 // tool calls of an interrupted generation are dropped, never run.
 //
-// Lifetime: spawned and monitored by call_session. Receives tool_call from llm, replies
-// tool_result to the sender; control tools (end_call, transfer_to_human) also send
-// call_control to call_session.
+// Lifetime: spawned and monitored by call_session. Receives tool_call from llm, runs them
+// one at a time (each sees the caller context the previous one left) on the store_pool,
+// replies tool_result to the sender; control tools (end_call, transfer_to_human) run here
+// and also send call_control to call_session; caller_identified tells call_session who the
+// call is about.
 #pragma once
 
 #include "actors/services.hpp"
@@ -26,8 +28,12 @@ struct tool_result {
   std::string result_json;  ///< {"ok":true,...} or {"ok":false,"error":"..."}
 };
 
-caf::actor spawn_tools(caf::actor_system& sys, const engine_services& services, caf::actor session,
-                       std::string call_sid);
+struct tools_setup {
+  std::string call_sid;
+  std::string caller_number;  ///< Twilio From: the caller scope of every tool
+};
+
+caf::actor spawn_tools(caf::actor_system& sys, const engine_services& services, caf::actor session, tools_setup setup);
 
 } // namespace ce::actors
 

@@ -117,6 +117,7 @@ struct store_config {
   /// Redis URL (redis://host:port/db); empty = the project's own server.
   std::string redis_url;
   int customer_cache_ttl_s = 300;
+  int pool_size = 4;  ///< detached workers (one PostgreSQL + one Redis connection each)
   int session_ttl_s = 3600;
 };
 

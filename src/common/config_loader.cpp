@@ -213,6 +213,7 @@ config_result parse_config(const std::string& json_text, const std::string& base
     get(st, "redis_url", c.store.redis_url, "store");
     get(st, "customer_cache_ttl_s", c.store.customer_cache_ttl_s, "store");
     get(st, "session_ttl_s", c.store.session_ttl_s, "store");
+    get(st, "pool_size", c.store.pool_size, "store");
     get(root, "log_level", c.log_level, "");
     std::string facts_file = "dealership.json";
     get(root, "dealership_file", facts_file, "");

@@ -255,3 +255,34 @@ std::optional<std::size_t> booking_flow::option_named(const word_list& words) co
 }
 
 } // namespace ce::dialog
+
+namespace ce::dialog {
+
+speech_hint booking_flow::expected() const {
+  switch (ask_) {
+    case ask::identity: {
+      for (const auto& q : reask_)
+        if (q.find("date of birth") != std::string::npos) return speech_hint::date;
+      return speech_hint::digits;
+    }
+    case ask::customer_name:
+    case ask::last_name: return speech_hint::name;
+    case ask::vehicle_details:
+    case ask::vehicle_choice: return speech_hint::vehicle;
+    case ask::vehicle_confirm:
+    case ask::confirm_booking:
+    case ask::confirm_reschedule:
+    case ask::confirm_cancel:
+    case ask::offer_booking:
+    case ask::retry: return speech_hint::yes_no;
+    case ask::day_wish:
+    case ask::slot_choice:
+    case ask::appointment_choice: return speech_hint::time_choice;
+    case ask::none:
+    case ask::service:
+    case ask::change_what: return speech_hint::open;
+  }
+  return speech_hint::open;
+}
+
+} // namespace ce::dialog

@@ -10,6 +10,8 @@
 // changed before the caller is verified. Owned by local_policy; no I/O, no clock.
 #pragma once
 
+#include "callengine/speech_hint.hpp"
+
 #include "callengine/config.hpp"
 #include "dialog/calendar.hpp"
 #include "dialog/caller_details.hpp"
@@ -81,6 +83,9 @@ class booking_flow {
   void tools_dropped();
   /// Drops the task (the caller was transferred or gave up); the account stays known.
   void abandon();
+
+  /// The kind of answer the open question invites (for the speech recogniser).
+  speech_hint expected() const;
 
  private:
   enum class ask {

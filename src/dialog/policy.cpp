@@ -388,3 +388,16 @@ std::string local_policy::question_sentence(question q) {
 }
 
 } // namespace ce::dialog
+
+namespace ce::dialog {
+
+speech_hint local_policy::expected_answer() const {
+  switch (pending_) {
+    case question::flow: return flow_.expected();
+    case question::offer_transfer:
+    case question::good_time: return speech_hint::yes_no;
+    default: return speech_hint::open;
+  }
+}
+
+} // namespace ce::dialog

@@ -12,6 +12,7 @@
 
 #include "callengine/call.hpp"
 #include "callengine/config.hpp"
+#include "callengine/speech_hint.hpp"
 #include "dialog/booking_flow.hpp"
 #include "dialog/intents.hpp"
 #include "dialog/speech_format.hpp"
@@ -87,6 +88,9 @@ class local_policy {
   /// (role, text) turns; role is "caller" or "agent". Agent turns are trimmed to what the
   /// caller heard. Key presses appear as caller turns "[pressed 0]".
   const std::vector<std::pair<std::string, std::string>>& history() const { return history_; }
+
+  /// What kind of answer the agent's last turn invites (biases the speech recogniser).
+  speech_hint expected_answer() const;
 
   call_direction direction() const { return direction_; }
   const std::string& caller_number() const { return caller_number_; }

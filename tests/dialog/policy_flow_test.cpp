@@ -415,3 +415,15 @@ TEST_CASE("asking to talk to someone transfers even when the last word was mishe
     CHECK(calls_tool(out, "transfer_to_human"));
   }
 }
+
+TEST_CASE("the policy tells the recogniser what kind of answer its question invites") {
+  auto p = test::greeted_policy();
+  CHECK(p.expected_answer() == ce::speech_hint::open);
+  auto out = p.on_user("i would like to book an oil change");
+  REQUIRE_FALSE(out.sentences.empty());
+  // a caller without an account is asked for their name first
+  CHECK(p.expected_answer() == ce::speech_hint::name);
+  auto p3 = test::greeted_policy();
+  p3.on_user("is my car ready");  // offers a transfer: a yes/no question
+  CHECK(p3.expected_answer() == ce::speech_hint::yes_no);
+}
