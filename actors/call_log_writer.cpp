@@ -34,6 +34,7 @@ struct writer_state {
   std::optional<store::dealership_store> db;
   std::deque<persist_call> queue;
   bool retry_scheduled = false;
+  std::vector<caf::response_promise> flush_waiters;
   std::chrono::milliseconds backoff{200};
   static inline const char* name = "call_log_writer";
 };
@@ -91,7 +92,12 @@ void flush(writer_actor* self) {
   }
   s.backoff = std::chrono::milliseconds(200);
   s.m->pending.set(static_cast<double>(s.queue.size()));
-  if (!s.queue.empty()) self->send(self, retry_atom::value);  // more to write: yield, then go on
+  if (!s.queue.empty()) {
+    self->send(self, retry_atom::value);  // more to write: yield, then go on
+    return;
+  }
+  for (auto& w : s.flush_waiters) w.deliver(true);
+  s.flush_waiters.clear();
 }
 
 caf::behavior call_log_writer(writer_actor* self, std::shared_ptr<const engine_config> cfg, ce::metrics::registry* r) {
@@ -116,6 +122,12 @@ caf::behavior call_log_writer(writer_actor* self, std::shared_ptr<const engine_c
     [=](retry_atom) {
       self->state.retry_scheduled = false;
       flush(self);
+    },
+    [=](flush_atom) -> caf::result<bool> {
+      if (self->state.queue.empty()) return true;
+      auto rp = self->make_response_promise<bool>();
+      self->state.flush_waiters.push_back(rp);
+      return rp;
     },
   };
 }

@@ -22,6 +22,10 @@ struct persist_call {
   std::optional<std::int64_t> customer_id;
 };
 
+/// Request: answers `true` once every queued call log is written (shutdown waits for it,
+/// with its own deadline).
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+
 caf::actor spawn_call_log_writer(caf::actor_system& sys, std::shared_ptr<const engine_config> cfg,
                                  ce::metrics::registry& metrics);
 

@@ -271,8 +271,9 @@ void finish(session_actor* self, end_reason why) {
   s.record.duration_ms = ms_since_start(s);
   s.log->info("call_sid={} role=call_session ended: {} after {} ms, {} turns, {} barge-ins", s.sid, to_string(why),
               s.record.duration_ms, s.record.turns.size(), s.record.barge_ins);
-  caf::anon_send(s.services.registry, call_ended{s.record});
+  // the log first: once the registry hears of the end, a drain may already be flushing logs
   if (s.admitted && s.services.call_logs) caf::anon_send(s.services.call_logs, persist_call{s.record, s.customer_id});
+  caf::anon_send(s.services.registry, call_ended{s.record});
   stop_children(self);
   self->quit();
 }

@@ -89,6 +89,17 @@ std::unique_ptr<engine> engine::start(caf::actor_system& sys, std::shared_ptr<co
 
 engine::~engine() { stop(); }
 
+bool engine::flush_call_logs(caf::actor_system& sys, std::chrono::milliseconds deadline) {
+  if (!services_.call_logs) return true;
+  bool done = false;
+  caf::scoped_actor self{sys};
+  self->request(services_.call_logs, caf::duration{deadline}, flush_atom::value)
+    .receive([&](bool ok) { done = ok; },
+             [&](caf::error&) { done = false; });
+  if (!done) log::get("engine")->error("call logs still waiting for PostgreSQL at shutdown are lost (see ce_call_logs_pending)");
+  return done;
+}
+
 void engine::stop() {
   for (auto* a : {&services_.registry, &services_.asr_pool, &services_.tts_engine, &services_.call_logs,
                   &services_.store_pool}) {

@@ -26,6 +26,9 @@ public:
 
   call_gateway& gateway() { return *gateway_; }
   const engine_services& services() const { return services_; }
+  /// Waits up to `deadline` for queued call logs to reach PostgreSQL; false when some
+  /// are still waiting (they are logged as lost).
+  bool flush_call_logs(caf::actor_system& sys, std::chrono::milliseconds deadline);
   /// Ends the process-wide actors (after the calls have drained).
   void stop();
 

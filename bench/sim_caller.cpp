@@ -17,7 +17,7 @@ namespace {
 using ce::sim::script_line;
 
 std::vector<script_line> scenario(const std::string& name) {
-  if (name == "demo")
+  if (name == "demo" || name == "questions")
     return {{"what are your hours on saturday"}, {"how much is an oil change"}, {"thank you goodbye"}};
   if (name == "barge")
     return {{"what services do you offer"}, {"how much is an oil change", 0, true, 1500}, {"thank you goodbye"}};

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds, starts the engine on its embedded
-# defaults, places one simulated phone call and prints the conversation, then leaves
-# the engine running and prints its URLs.  --exit: stop the engine after the call.
+# The main job: installs what is missing, builds, starts the project's PostgreSQL and
+# Redis (scripts/services.sh; an existing DATABASE_URL/REDIS_URL is used instead), loads
+# the demo data, starts the engine on its embedded defaults, places one simulated phone
+# call (a seeded customer books an oil change) and prints the conversation, then leaves
+# the engine running and prints its URLs.  --exit: stop everything after the call.
 source "$(dirname "$0")/lib.sh"
 EXIT_AFTER=0
-SCENARIO=demo
+SCENARIO=booking
 for a in "$@"; do
   case "$a" in
     --exit) EXIT_AFTER=1 ;;
     --scenario=*) SCENARIO="${a#--scenario=}" ;;
-    *) echo "usage: scripts/demo.sh [--exit] [--scenario=demo|barge|transfer|hours]" >&2; exit 64 ;;
+    *) echo "usage: scripts/demo.sh [--exit] [--scenario=booking|questions|barge|transfer]" >&2; exit 64 ;;
   esac
 done
 install_packages
@@ -21,8 +23,13 @@ if curl -sf "$URL/healthz" >/dev/null 2>&1; then
   echo "something is already listening on port $PORT (an engine from an earlier demo?); stop it or set CE_PORT" >&2
   exit 1
 fi
-log "starting the engine (log: var/engine.log)"
 cd "$ROOT"
+log "starting PostgreSQL and Redis (scripts/services.sh)"
+scripts/services.sh start
+eval "$(scripts/services.sh env | sed 's/^/export /')"
+log "loading the demo data (callengine seed; kept when already there)"
+"$BUILD/callengine" seed
+log "starting the engine (log: var/engine.log)"
 CE_PORT="$PORT" CE_PUBLIC_BASE_URL="$URL" nohup "$BUILD/callengine" --config config/engine.json --work-dir "$VAR" \
   >"$VAR/engine.log" 2>&1 &
 ENGINE_PID=$!
@@ -32,12 +39,29 @@ for _ in $(seq 1 200); do
   kill -0 "$ENGINE_PID" 2>/dev/null || { cat "$VAR/engine.log" >&2; echo "the engine failed to start" >&2; exit 1; }
   sleep 0.1
 done
+# A seeded customer with one vehicle calls to book an oil change; the ZIP code on file
+# is what they answer when the agent verifies them.
+spoken_digits() {
+  local words=(zero one two three four five six seven eight nine) out="" i
+  for ((i = 0; i < ${#1}; i++)); do out+="${words[${1:i:1}]} "; done
+  echo "${out% }"
+}
+CALLER_ARGS=(--scenario "$SCENARIO")
+if [ "$SCENARIO" = booking ]; then
+  read -r PHONE ZIP NAME < <(psql "$DATABASE_URL" -At -F ' ' -c \
+    "SELECT c.phone, c.zip, c.first_name FROM customers c WHERE c.zip <> ''
+       AND (SELECT count(*) FROM vehicles v WHERE v.customer_id = c.id) = 1 ORDER BY c.id LIMIT 1")
+  log "$NAME calls from $PHONE to book an oil change (ZIP on file: $ZIP)"
+  CALLER_ARGS=(--from "$PHONE" --say "i would like to book an oil change" --say "$(spoken_digits "$ZIP")"
+               --say "yes" --say "the first one" --say "yes" --say "no thank you goodbye")
+fi
 log "placing a simulated phone call (recording: var/demo-call.wav)"
 RC=0
-"$BUILD/bench/sim_caller" --url "$URL" --scenario "$SCENARIO" --wav "$VAR/demo-call.wav" || RC=$?
+"$BUILD/bench/sim_caller" --url "$URL" "${CALLER_ARGS[@]}" --wav "$VAR/demo-call.wav" || RC=$?
 if [ "$EXIT_AFTER" -eq 1 ]; then
   kill -TERM "$ENGINE_PID"
   wait "$ENGINE_PID" 2>/dev/null || true
+  scripts/services.sh stop
   exit $RC
 fi
 cat <<MSG
@@ -49,6 +73,7 @@ The engine is still running (pid $ENGINE_PID, log var/engine.log):
   metrics     $URL/metrics   $URL/metrics.json
   calls       $URL/calls     $URL/calls/{call_sid}
 Another call:  $BUILD/bench/sim_caller --url $URL --scenario barge
-Stop it:       kill $ENGINE_PID
+Database:      psql $DATABASE_URL   (the booking is in appointments, the call in call_logs/call_turns)
+Stop it:       kill $ENGINE_PID; scripts/services.sh stop
 MSG
 exit $RC

@@ -10,6 +10,7 @@ PACKAGES=(
   libcaf-dev libboost-all-dev nlohmann-json3-dev libpq-dev libhiredis-dev libspdlog-dev catch2 libssl-dev
   pocketsphinx pocketsphinx-en-us libpocketsphinx-dev libsphinxbase-dev
   espeak-ng libespeak-ng-dev libsoxr-dev sox
+  postgresql-15 postgresql-client-15 redis-server redis-tools
   prometheus curl python3
 )
 

@@ -164,6 +164,7 @@ int main(int argc, char** argv) {
       rc = 1;
     }
     server.stop();
+    engine->flush_call_logs(sys, std::chrono::seconds(10));
     engine->stop();
     log->info("stopped");
   }
