@@ -1,6 +1,9 @@
 #include "engine_process.hpp"
 
 #include "sim/caller.hpp"
+#include "store/pg.hpp"
+
+#include <atomic>
 
 #include <chrono>
 #include <csignal>
@@ -36,6 +39,33 @@ int free_port() {
 
 namespace {
 
+std::string env_or(const char* name, const char* fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+
+/// `url` with its database name replaced.
+std::string with_database(const std::string& url, const std::string& db) {
+  auto scheme = url.find("://");
+  auto slash = url.find('/', scheme + 3);
+  return (slash == std::string::npos ? url : url.substr(0, slash)) + "/" + db;
+}
+
+/// A fresh, empty database for one engine (the engine migrates it at start).
+std::string fresh_database() {
+  static std::atomic<int> n{0};
+  auto server = env_or("CE_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:55432/callengine");
+  auto name = "t_engine_" + std::to_string(::getpid()) + "_" + std::to_string(++n);
+  store::pg_options o;
+  o.url = server;
+  store::pg_connection admin{o};
+  if (!admin.connect().ok()) throw std::runtime_error("no PostgreSQL at " + server + " (scripts/services.sh start)");
+  admin.exec("DROP DATABASE IF EXISTS " + name);
+  auto created = admin.exec("CREATE DATABASE " + name);
+  if (!created) throw std::runtime_error("cannot create " + name + ": " + created.error().message);
+  return with_database(server, name);
+}
+
 std::string read_all(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;
@@ -59,6 +89,9 @@ engine_process::engine_process(const nlohmann::json& overrides, std::map<std::st
   auto work = fs::path(dir_) / "var";
   fs::create_directories(work);
   auto port_file = dir_ + "/port";
+  if (!env.count("DATABASE_URL")) env["DATABASE_URL"] = fresh_database();
+  if (!env.count("REDIS_URL")) env["REDIS_URL"] = env_or("CE_TEST_REDIS_URL", "redis://127.0.0.1:56379/0");
+  database_url_ = env["DATABASE_URL"];
   pid_ = ::fork();
   if (pid_ == 0) {
     for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);

@@ -27,12 +27,15 @@ public:
   /// Value of a Prometheus sample (exact series text, e.g. `ce_calls_ended_total{reason="transfer"}`), or -1.
   double metric(const std::string& series) const;
   std::string metrics_text() const;
+  /// The engine's own database.
+  const std::string& database_url() const { return database_url_; }
 
 private:
   pid_t pid_ = -1;
   std::string dir_;
   std::string url_;
   int port_ = 0;
+  std::string database_url_;
 };
 
 int free_port();

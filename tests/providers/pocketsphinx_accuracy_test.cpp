@@ -1,11 +1,11 @@
 // Recognition accuracy on the simulated caller: espeak-ng speaking caller sentences as a
 // phone call delivers them (8 kHz mu-law, 20 ms frames), decoded with the domain model.
 // Prints per-sentence results, word error rate, CPU time per audio second and memory.
+#include "pocketsphinx_test_support.hpp"
+
 #include "callengine/audio.hpp"
-#include "providers/espeak/espeak_tts.hpp"
 #include "providers/pocketsphinx/decoder.hpp"
 #include "providers/pocketsphinx/domain_corpus.hpp"
-#include "providers/pocketsphinx/domain_lm.hpp"
 #include "providers/pocketsphinx/spoken_text.hpp"
 #include "providers/pocketsphinx/voice_adaptation.hpp"
 
@@ -14,22 +14,18 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
-#include <filesystem>
-#include <fstream>
-#include <malloc.h>
 #include <map>
 #include <thread>
-#include <unistd.h>
-
-namespace ce::stt::test {
-dealership_facts bart_facts();
-}
 
 namespace {
 
 using namespace ce;
 using namespace ce::stt;
+using test::decode_call_audio;
+using test::heap_kb;
+using test::resident_kb;
+using test::speak_all;
+using test::word_errors;
 
 /// What callers say, with the words that carry the intent (must be recognised).
 struct caller_line {
@@ -79,49 +75,14 @@ std::vector<std::string> line_texts() {
   return out;
 }
 
-/// Speaks each text with a temporary espeak_tts (one instance may exist at a time).
-std::vector<mulaw_buffer> speak_all(const std::vector<std::string>& texts) {
-  tts::espeak_tts tts{tts_config{}};  // en-us, 165 words per minute
-  std::vector<mulaw_buffer> out;
-  for (const auto& text : texts) {
-    mulaw_buffer speech;
-    tts.synthesize(text, [&](tts::synth_chunk&& chunk) {
-      speech.insert(speech.end(), chunk.audio.begin(), chunk.audio.end());
-      return true;
-    });
-    out.push_back(std::move(speech));
-  }
-  return out;
-}
-
 /// caller_lines(), spoken, in order.
 const std::vector<mulaw_buffer>& caller_audio() {
   static const auto audio = speak_all(line_texts());
   return audio;
 }
 
-std::string domain_work_dir() {
-  static const auto dir = std::filesystem::temp_directory_path() /
-                          ("ce_stt_accuracy_" + std::to_string(::getpid()));
-  static const bool prepared = [] {
-    std::string error;
-    auto lm = prepare_domain_lm(test::bart_facts(), stt_config{}, dir.string(), &error);
-    INFO(error);
-    REQUIRE(lm);
-    std::atexit([] { std::filesystem::remove_all(dir); });
-    return true;
-  }();
-  (void)prepared;
-  return dir.string();
-}
-
 std::unique_ptr<decoder> domain_decoder(const decoder_options& options = {}) {
-  std::string error;
-  auto d = decoder::create(stt_config{}, domain_work_dir() + "/domain.arpa",
-                           domain_dict_path(domain_work_dir()), &error, options);
-  INFO(error);
-  REQUIRE(d);
-  return d;
+  return test::bart_decoder(options);
 }
 
 /// The espeak voice's MLLR transform, estimated once from 80 corpus sentences (none of
@@ -136,9 +97,10 @@ std::string espeak_transform() {
     auto speak = [&](const std::string& text) { return audio.at(text); };
     std::string error;
     auto start = std::chrono::steady_clock::now();
-    auto out = prepare_voice_adaptation(stt_config{}, domain_work_dir() + "/domain.arpa",
-                                        domain_dict_path(domain_work_dir()), sentences, speak,
-                                        domain_work_dir() + "/espeak-en-us.mllr", &error);
+    const auto& model = test::bart_model();
+    auto out = prepare_voice_adaptation(stt_config{}, model.lm_path, model.dict_path, sentences,
+                                        speak, test::bart_work_dir() + "/espeak-en-us.mllr",
+                                        &error);
     std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
     std::printf("voice adaptation from %zu sentences took %.1f s\n", sentences.size(),
                 took.count());
@@ -147,66 +109,6 @@ std::string espeak_transform() {
     return *out;
   }();
   return path;
-}
-
-double thread_cpu_seconds() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
-}
-
-/// Bytes malloc has handed out (heap and large mmapped blocks).
-long heap_kb() {
-  auto info = ::mallinfo2();
-  return static_cast<long>((info.uordblks + info.hblkhd) / 1024);
-}
-
-long resident_kb() {
-  std::ifstream statm("/proc/self/statm");
-  long pages = 0, resident = 0;
-  statm >> pages >> resident;
-  return resident * (::sysconf(_SC_PAGESIZE) / 1024);
-}
-
-/// Lead-in and tail as the engine delivers them: the stt actor's pre-roll holds ~300 ms
-/// before the detected onset, and speech_stopped comes after ~550 ms of quiet.
-constexpr std::size_t lead_bytes = 240 * 8;
-constexpr std::size_t tail_bytes = 500 * 8;
-
-struct decoded {
-  std::string text;
-  double cpu_s = 0;
-  double audio_s = 0;
-};
-
-decoded decode_call_audio(decoder& d, const mulaw_buffer& speech) {
-  mulaw_buffer call;
-  call.reserve(lead_bytes + speech.size() + tail_bytes);
-  call.resize(lead_bytes, mulaw_silence);
-  call.insert(call.end(), speech.begin(), speech.end());
-  call.resize(call.size() + tail_bytes, mulaw_silence);
-  decoded out;
-  out.audio_s = static_cast<double>(call.size()) / telephony_rate_hz;
-  auto start = thread_cpu_seconds();
-  d.begin_utterance();
-  for (std::size_t at = 0; at < call.size(); at += frame_bytes_20ms)
-    d.feed_mulaw(std::span(call).subspan(at, std::min(frame_bytes_20ms, call.size() - at)));
-  out.text = d.end_utterance();
-  out.cpu_s = thread_cpu_seconds() - start;
-  return out;
-}
-
-std::size_t word_errors(const std::vector<std::string>& ref, const std::vector<std::string>& hyp) {
-  std::vector<std::size_t> prev(hyp.size() + 1), cur(hyp.size() + 1);
-  for (std::size_t j = 0; j <= hyp.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= ref.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= hyp.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1,
-                         prev[j - 1] + (ref[i - 1] == hyp[j - 1] ? 0 : 1)});
-    std::swap(prev, cur);
-  }
-  return prev[hyp.size()];
 }
 
 /// The words the dialog needs to tell the intents apart.

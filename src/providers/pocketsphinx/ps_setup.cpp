@@ -1,6 +1,7 @@
 #include "providers/pocketsphinx/ps_setup.hpp"
 
 #include <sphinxbase/err.h>
+#include <sphinxbase/jsgf.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -124,6 +125,27 @@ ps_handle open_pocketsphinx(const stt_config& cfg, const std::string& lm_path,
              ", dict " + dict_path + mllr + ")";
   }
   return ps;
+}
+
+bool add_grammar_search(ps_decoder_t* ps, const std::string& name, const std::string& path,
+                        std::string* error) {
+  if (!check_file(path, "grammar", error)) return false;
+  auto fail = [&](const std::string& why) {
+    if (error) *error = "grammar " + path + ": " + why;
+    return false;
+  };
+  std::unique_ptr<jsgf_t, decltype(&jsgf_grammar_free)> grammar(
+    jsgf_parse_file(path.c_str(), nullptr), &jsgf_grammar_free);
+  if (!grammar) return fail("not valid JSGF");
+  jsgf_rule_t* rule = jsgf_get_public_rule(grammar.get());
+  if (rule == nullptr) return fail("no public rule");
+  auto lw = cmd_ln_float32_r(ps_get_config(ps), "-lw");
+  std::unique_ptr<fsg_model_t, decltype(&fsg_model_free)> fsg(
+    jsgf_build_fsg(grammar.get(), rule, ps_get_logmath(ps), lw), &fsg_model_free);
+  if (!fsg) return fail("cannot be turned into a finite-state grammar");
+  if (ps_set_fsg(ps, name.c_str(), fsg.get()) != 0)
+    return fail("pocketsphinx refused it (a word missing from the dictionary?)");
+  return true;
 }
 
 } // namespace ce::stt

@@ -26,4 +26,10 @@ ps_handle open_pocketsphinx(const stt_config& cfg, const std::string& lm_path,
                             const std::vector<std::pair<std::string, std::string>>& overrides,
                             std::string* error);
 
+/// Adds the JSGF grammar in the file at `path` (its public rule) to `ps` as the search
+/// `name`, its weights scaled by the decoder's language weight. False and `*error` set when
+/// the file cannot be read or parsed, or names a word missing from the dictionary.
+bool add_grammar_search(ps_decoder_t* ps, const std::string& name, const std::string& path,
+                        std::string* error);
+
 } // namespace ce::stt

@@ -1,0 +1,181 @@
+#include "providers/openai/chat_protocol.hpp"
+
+#include "providers/http/backoff.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace ce::openai {
+namespace {
+
+using json = nlohmann::json;
+
+std::string_view role_name(chat_role r) {
+  switch (r) {
+  case chat_role::system: return "system";
+  case chat_role::developer: return "developer";
+  case chat_role::user: return "user";
+  case chat_role::assistant: return "assistant";
+  case chat_role::tool: return "tool";
+  }
+  return "user";
+}
+
+const json* member(const json& j, const char* key) {
+  if (!j.is_object()) return nullptr;
+  auto it = j.find(key);
+  return (it == j.end() || it->is_null()) ? nullptr : &*it;
+}
+
+std::string string_member(const json& j, const char* key) {
+  const json* v = member(j, key);
+  return (v && v->is_string()) ? v->get<std::string>() : std::string();
+}
+
+int int_member(const json& j, const char* key) {
+  const json* v = member(j, key);
+  return (v && v->is_number_integer()) ? v->get<int>() : 0;
+}
+
+} // namespace
+
+std::string build_chat_body(const chat_request& r) {
+  json body{{"model", r.model}, {"stream", true}};
+  if (r.include_usage) body["stream_options"] = {{"include_usage", true}};
+  json messages = json::array();
+  for (const auto& m : r.messages) {
+    json jm{{"role", role_name(m.role)}};
+    jm["content"] = m.content ? json(*m.content) : json(nullptr);
+    if (!m.tool_calls.empty()) {
+      json calls = json::array();
+      for (const auto& c : m.tool_calls)
+        calls.push_back({{"id", c.id}, {"type", "function"}, {"function", {{"name", c.name}, {"arguments", c.arguments}}}});
+      jm["tool_calls"] = std::move(calls);
+    }
+    if (m.role == chat_role::tool) jm["tool_call_id"] = m.tool_call_id;
+    messages.push_back(std::move(jm));
+  }
+  body["messages"] = std::move(messages);
+  if (!r.tools.empty()) {
+    json tools = json::array();
+    for (const auto& t : r.tools) {
+      json params = json::parse(t.parameters_json, nullptr, false);
+      if (params.is_discarded()) params = json{{"type", "object"}, {"properties", json::object()}};
+      json fn{{"name", t.name}, {"parameters", std::move(params)}};
+      if (!t.description.empty()) fn["description"] = t.description;
+      if (t.strict) fn["strict"] = true;
+      tools.push_back({{"type", "function"}, {"function", std::move(fn)}});
+    }
+    body["tools"] = std::move(tools);
+    if (r.parallel_tool_calls) body["parallel_tool_calls"] = *r.parallel_tool_calls;
+  }
+  switch (r.choice.kind) {
+  case tool_choice::mode::unset: break;
+  case tool_choice::mode::automatic: body["tool_choice"] = "auto"; break;
+  case tool_choice::mode::none: body["tool_choice"] = "none"; break;
+  case tool_choice::mode::required: body["tool_choice"] = "required"; break;
+  case tool_choice::mode::function:
+    body["tool_choice"] = {{"type", "function"}, {"function", {{"name", r.choice.function}}}};
+    break;
+  }
+  if (r.max_completion_tokens) body["max_completion_tokens"] = *r.max_completion_tokens;
+  if (r.temperature) body["temperature"] = *r.temperature;
+  return body.dump();
+}
+
+chunk_step chunk_accumulator::on_data(std::string_view data) {
+  chunk_step step;
+  if (data.substr(0, 6) == "[DONE]") {
+    step.done = true;
+    return step;
+  }
+  auto j = json::parse(data, nullptr, false);
+  if (!j.is_object()) {
+    step.error = http::make_error(http::provider_errc::protocol_violation, "a stream chunk is not a JSON object", "bad_chunk");
+    return step;
+  }
+  if (const json* err = member(j, "error")) {
+    std::string message = err->is_object() ? string_member(*err, "message") : std::string();
+    if (message.empty()) message = err->is_string() ? err->get<std::string>() : "error in the stream";
+    const std::string type = string_member(*err, "type");
+    const std::string code = err->is_object() && member(*err, "code") && (*err)["code"].is_string()
+                               ? (*err)["code"].get<std::string>() : std::string();
+    step.error = http::classify_stream_error(type, code, std::move(message));
+    return step;
+  }
+  if (completion_.id.empty()) completion_.id = string_member(j, "id");
+  if (completion_.model.empty()) completion_.model = string_member(j, "model");
+  if (const json* choices = member(j, "choices"); choices && choices->is_array()) {
+    for (const auto& choice : *choices) {
+      if (!choice.is_object() || int_member(choice, "index") != 0) continue;  // n = 1
+      if (const json* delta = member(choice, "delta"); delta && delta->is_object()) {
+        for (const char* key : {"content", "refusal"}) {
+          const json* piece = member(*delta, key);
+          if (piece && piece->is_string()) step.text += piece->get<std::string>();
+        }
+        if (const json* calls = member(*delta, "tool_calls"); calls && calls->is_array()) {
+          for (const auto& frag : *calls) {
+            if (!frag.is_object()) continue;
+            const json* idx = member(frag, "index");
+            const int index = (idx && idx->is_number_integer()) ? idx->get<int>() : static_cast<int>(calls_.size());
+            auto& parts = calls_[index];
+            if (auto id = string_member(frag, "id"); !id.empty()) parts.id = id;
+            if (const json* fn = member(frag, "function"); fn && fn->is_object()) {
+              parts.name += string_member(*fn, "name");
+              parts.arguments += string_member(*fn, "arguments");
+            }
+          }
+        }
+      }
+      if (auto reason = string_member(choice, "finish_reason"); !reason.empty()) completion_.finish_reason = reason;
+    }
+  }
+  if (const json* u = member(j, "usage"); u && u->is_object()) {
+    chat_usage usage;
+    usage.prompt_tokens = int_member(*u, "prompt_tokens");
+    usage.completion_tokens = int_member(*u, "completion_tokens");
+    usage.total_tokens = int_member(*u, "total_tokens");
+    if (const json* d = member(*u, "prompt_tokens_details")) usage.cached_tokens = int_member(*d, "cached_tokens");
+    if (const json* d = member(*u, "completion_tokens_details")) usage.reasoning_tokens = int_member(*d, "reasoning_tokens");
+    completion_.usage = usage;
+  }
+  completion_.text += step.text;
+  return step;
+}
+
+chat_completion chunk_accumulator::finish() {
+  chat_completion out = completion_;
+  for (const auto& [index, parts] : calls_) {
+    completed_tool_call c;
+    c.index = index;
+    c.id = parts.id;
+    c.name = parts.name;
+    c.arguments = parts.arguments.empty() ? "{}" : parts.arguments;
+    auto parsed = json::parse(c.arguments, nullptr, false);
+    if (parsed.is_discarded()) {
+      c.arguments_valid = false;
+      c.parse_error = "arguments are not valid JSON";
+    } else if (!parsed.is_object()) {
+      c.arguments_valid = false;
+      c.parse_error = "arguments are not a JSON object";
+    }
+    out.tool_calls.push_back(std::move(c));
+  }
+  return out;
+}
+
+http::provider_error chat_http_error(int status, std::string_view body, std::string_view retry_after_ms,
+                                     std::string_view retry_after, std::string_view should_retry) {
+  std::string message, type, code;
+  auto j = json::parse(body, nullptr, false);
+  if (const json* err = member(j, "error"); err && err->is_object()) {
+    message = string_member(*err, "message");
+    type = string_member(*err, "type");
+    code = string_member(*err, "code");
+  }
+  if (message.empty()) message = "HTTP " + std::to_string(status);
+  auto e = http::classify_http(status, {code, type}, std::move(message));
+  http::apply_retry_hints(e, retry_after_ms, retry_after, should_retry);
+  return e;
+}
+
+} // namespace ce::openai
