@@ -5,6 +5,7 @@
 #include "actors/call_registry.hpp"
 #include "actors/gateway.hpp"
 #include "actors/metered.hpp"
+#include "actors/provider_runtime.hpp"
 #include "actors/store_pool.hpp"
 #include "actors/tts_engine.hpp"
 #include "common/log.hpp"
@@ -79,6 +80,7 @@ std::unique_ptr<engine> engine::start(caf::actor_system& sys, std::shared_ptr<co
   e->services_.call_logs = spawn_call_log_writer(sys, cfg, metrics);
   e->services_.store_pool = spawn_store_pool(sys, cfg, metrics);
   e->services_.registry = spawn_call_registry(sys, cfg, e->services_.metrics);
+  e->services_.providers = std::make_shared<provider_runtime>(cfg->runtime.provider_threads);
   metrics.add_callback_gauge("ce_caf_running_actors", "Actors alive in the CAF system",
                              [&sys] { return static_cast<double>(sys.registry().running()); });
   metrics.add_callback_gauge("ce_caf_detached_actors", "Detached actors (own threads)",

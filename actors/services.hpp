@@ -18,6 +18,8 @@ class histogram;
 
 namespace ce::actors {
 
+class provider_runtime;
+
 struct call_metrics {
   explicit call_metrics(ce::metrics::registry& r);
   ce::metrics::registry& registry;
@@ -42,6 +44,8 @@ struct engine_services {
   caf::actor tts_engine;  ///< shared espeak-ng synthesiser (embedded TTS)
   caf::actor call_logs;   ///< call_log_writer (PostgreSQL)
   caf::actor store_pool;  ///< store workers: tools and session snapshots
+  /// The io_context (own threads) of the cloud provider clients (provider_runtime.hpp).
+  std::shared_ptr<provider_runtime> providers;
 };
 
 } // namespace ce::actors

@@ -56,7 +56,9 @@ struct vad_config {
 };
 
 struct stt_config {
-  std::string provider = "local";
+  /// "auto" (deepgram when DEEPGRAM_API_KEY is set, else local), "local" or "deepgram";
+  /// the loader resolves "auto", so a loaded config holds "local" or "deepgram".
+  std::string provider = "auto";
   std::string hmm_dir = "/usr/share/pocketsphinx/model/en-us/en-us";
   std::string dict_path = "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict";
   int decoder_pool = 2;           ///< pocketsphinx decoders shared by all calls (threads)
@@ -66,7 +68,9 @@ struct stt_config {
 };
 
 struct tts_config {
-  std::string provider = "local";
+  /// "auto" (deepgram when DEEPGRAM_API_KEY is set, else local), "local" or "deepgram";
+  /// the loader resolves "auto", so a loaded config holds "local" or "deepgram".
+  std::string provider = "auto";
   std::string voice = "en-us";
   int words_per_minute = 165;
   int pitch = 50;
@@ -81,6 +85,7 @@ struct llm_config {
 struct runtime_config {
   int caf_threads = 2;
   int caf_max_throughput = 20;
+  int provider_threads = 1;  ///< asio threads of the cloud provider clients (provider_runtime)
 };
 
 struct service_offer {
@@ -121,16 +126,66 @@ struct store_config {
   int session_ttl_s = 3600;
 };
 
+/// The shop's Google Calendar (protocols.md §8): bookings are mirrored there and its busy
+/// blocks remove offered slots. Enabled only when calendar_id, client_id, client_secret and
+/// refresh_token are all set (env GOOGLE_CALENDAR_ID, GOOGLE_CLIENT_ID,
+/// GOOGLE_CLIENT_SECRET, GOOGLE_REFRESH_TOKEN); otherwise nothing of it runs.
+struct google_config {
+  std::string calendar_id;
+  std::string client_id;
+  std::string client_secret;
+  std::string refresh_token;
+  std::string token_url = "https://oauth2.googleapis.com/token";      ///< env GOOGLE_TOKEN_URL
+  std::string api_base_url = "https://www.googleapis.com/calendar/v3";  ///< env GOOGLE_API_BASE_URL
+  int freebusy_cache_s = 60;        ///< busy intervals reused this long
+  int freebusy_wait_ms = 1500;      ///< a slot question waits at most this long for Google
+  std::size_t mirror_queue = 1000;  ///< appointments waiting to be mirrored (more: next reconcile)
+  int mirror_max_attempts = 8;      ///< per appointment, then left to the periodic reconcile
+  int reconcile_interval_s = 300;   ///< re-scan of appointments not yet mirrored
+  int mirror_horizon_days = 60;     ///< only appointments starting before now + this are mirrored
+  bool enabled() const {
+    return !calendar_id.empty() && !client_id.empty() && !client_secret.empty() && !refresh_token.empty();
+  }
+};
+
+/// Deepgram speech (protocols.md §5-6): live STT and Aura TTS. Used by `stt.provider` /
+/// `tts.provider` "deepgram", or "auto" when DEEPGRAM_API_KEY is set.
+struct deepgram_config {
+  std::string api_key;                               ///< env DEEPGRAM_API_KEY only
+  std::string base_url = "https://api.deepgram.com"; ///< env DEEPGRAM_BASE_URL; ws(s) URLs derived
+  // live STT (/v1/listen)
+  std::string stt_model = "nova-2-phonecall";
+  std::string language = "en-US";
+  bool interim_results = true;
+  int endpointing_ms = 300;      ///< 0 = endpointing=false
+  int utterance_end_ms = 1000;   ///< 0 = not requested
+  bool vad_events = true;
+  bool smart_format = true;
+  int keepalive_ms = 4000;       ///< KeepAlive when no audio went out this long
+  int dead_after_ms = 2500;      ///< no frame this long = a dead connection
+  int replay_ms = 1000;          ///< audio replayed after a reconnect
+  // TTS (/v1/speak)
+  std::string tts_model = "aura-asteria-en";
+  bool tts_websocket = true;     ///< false: REST only
+  int tts_ms_per_char = 65;      ///< speaking-rate estimate used to place marks in Deepgram audio
+  int tts_rest_deadline_ms = 4000;
+  // failover: a role falls back to the embedded default for the rest of the call after a
+  // permanent error or this many failures
+  int max_failures_per_call = 3;
+};
+
 struct engine_config {
   server_config server;
   twilio_config twilio;
   call_config calls;
   stt_config stt;
   tts_config tts;
+  deepgram_config deepgram;
   llm_config llm;
   runtime_config runtime;
   dealership_facts dealership;
   store_config store;
+  google_config google;
   std::string log_level = "info";
   std::string config_dir = "config";
 };

@@ -96,6 +96,71 @@ void read_tts(const json& j, tts_config& c) {
   get(j, "mark_every_ms", c.mark_every_ms, "tts");
 }
 
+void read_google(const json& j, google_config& g) {
+  get(j, "calendar_id", g.calendar_id, "google");
+  get(j, "client_id", g.client_id, "google");
+  get(j, "token_url", g.token_url, "google");
+  get(j, "api_base_url", g.api_base_url, "google");
+  get(j, "freebusy_cache_s", g.freebusy_cache_s, "google");
+  get(j, "freebusy_wait_ms", g.freebusy_wait_ms, "google");
+  get(j, "mirror_queue", g.mirror_queue, "google");
+  get(j, "mirror_max_attempts", g.mirror_max_attempts, "google");
+  get(j, "reconcile_interval_s", g.reconcile_interval_s, "google");
+  get(j, "mirror_horizon_days", g.mirror_horizon_days, "google");
+  for (const char* secret : {"client_secret", "refresh_token"})
+    if (j.contains(secret))
+      throw config_error{std::string{"google."} + secret +
+                         ": secrets do not belong in engine.json; set GOOGLE_CLIENT_SECRET / GOOGLE_REFRESH_TOKEN"};
+}
+
+void read_deepgram(const json& j, deepgram_config& d) {
+  if (j.contains("api_key"))
+    throw config_error{"deepgram.api_key: secrets do not belong in engine.json; set DEEPGRAM_API_KEY"};
+  get(j, "base_url", d.base_url, "deepgram");
+  get(j, "max_failures_per_call", d.max_failures_per_call, "deepgram");
+  const auto& s = section(j, "stt");
+  get(s, "model", d.stt_model, "deepgram.stt");
+  get(s, "language", d.language, "deepgram.stt");
+  get(s, "interim_results", d.interim_results, "deepgram.stt");
+  get(s, "endpointing_ms", d.endpointing_ms, "deepgram.stt");
+  get(s, "utterance_end_ms", d.utterance_end_ms, "deepgram.stt");
+  get(s, "vad_events", d.vad_events, "deepgram.stt");
+  get(s, "smart_format", d.smart_format, "deepgram.stt");
+  get(s, "keepalive_ms", d.keepalive_ms, "deepgram.stt");
+  get(s, "dead_after_ms", d.dead_after_ms, "deepgram.stt");
+  get(s, "replay_ms", d.replay_ms, "deepgram.stt");
+  const auto& t = section(j, "tts");
+  get(t, "model", d.tts_model, "deepgram.tts");
+  get(t, "websocket", d.tts_websocket, "deepgram.tts");
+  get(t, "ms_per_char", d.tts_ms_per_char, "deepgram.tts");
+  get(t, "rest_deadline_ms", d.tts_rest_deadline_ms, "deepgram.tts");
+}
+
+/// "auto" -> deepgram when a key is set, else local; an explicit "deepgram" needs the key.
+void resolve_speech_provider(std::string& provider, const char* setting, const deepgram_config& d) {
+  if (provider == "auto") provider = d.api_key.empty() ? "local" : "deepgram";
+  if (provider != "local" && provider != "deepgram")
+    throw config_error{std::string{setting} + ": '" + provider + "' is not available (auto, local, deepgram)"};
+  if (provider == "deepgram" && d.api_key.empty())
+    throw config_error{std::string{setting} + ": deepgram needs DEEPGRAM_API_KEY in the environment"};
+}
+
+void validate_deepgram(const deepgram_config& d) {
+  if (d.base_url.rfind("http://", 0) != 0 && d.base_url.rfind("https://", 0) != 0)
+    throw config_error{"deepgram.base_url: must start with http:// or https:// (got '" + d.base_url + "')"};
+  if (d.stt_model.empty()) throw config_error{"deepgram.stt.model: must not be empty"};
+  if (d.tts_model.empty()) throw config_error{"deepgram.tts.model: must not be empty"};
+  if (d.endpointing_ms < 0) throw config_error{"deepgram.stt.endpointing_ms: must be >= 0"};
+  if (d.utterance_end_ms < 0) throw config_error{"deepgram.stt.utterance_end_ms: must be >= 0"};
+  if (d.utterance_end_ms > 0 && d.utterance_end_ms < 1000)
+    throw config_error{"deepgram.stt.utterance_end_ms: Deepgram needs at least 1000 (or 0 = off)"};
+  if (d.keepalive_ms < 0 || d.dead_after_ms < 0) throw config_error{"deepgram.stt: keepalive_ms and dead_after_ms must be >= 0"};
+  if (d.replay_ms < 0 || d.replay_ms > 5000) throw config_error{"deepgram.stt.replay_ms: must be 0..5000"};
+  if (d.tts_ms_per_char <= 0) throw config_error{"deepgram.tts.ms_per_char: must be positive"};
+  if (d.tts_rest_deadline_ms <= 0) throw config_error{"deepgram.tts.rest_deadline_ms: must be positive"};
+  if (d.max_failures_per_call <= 0) throw config_error{"deepgram.max_failures_per_call: must be positive"};
+}
+
 void read_dealership(const json& j, dealership_facts& d) {
   get(j, "name", d.name, "dealership");
   get(j, "address", d.address, "dealership");
@@ -159,6 +224,16 @@ void apply_environment(engine_config& c, const environment& env) {
   if (auto v = val("CE_TRANSFER_NUMBER")) c.twilio.transfer_number = *v;
   if (auto v = val("DATABASE_URL")) c.store.database_url = *v;
   if (auto v = val("REDIS_URL")) c.store.redis_url = *v;
+  if (auto v = val("DEEPGRAM_API_KEY")) c.deepgram.api_key = *v;
+  if (auto v = val("DEEPGRAM_BASE_URL")) c.deepgram.base_url = *v;
+  resolve_speech_provider(c.stt.provider, "stt.provider", c.deepgram);
+  resolve_speech_provider(c.tts.provider, "tts.provider", c.deepgram);
+  if (auto v = val("GOOGLE_CLIENT_ID")) c.google.client_id = *v;
+  if (auto v = val("GOOGLE_CLIENT_SECRET")) c.google.client_secret = *v;
+  if (auto v = val("GOOGLE_REFRESH_TOKEN")) c.google.refresh_token = *v;
+  if (auto v = val("GOOGLE_CALENDAR_ID")) c.google.calendar_id = *v;
+  if (auto v = val("GOOGLE_TOKEN_URL")) c.google.token_url = *v;
+  if (auto v = val("GOOGLE_API_BASE_URL")) c.google.api_base_url = *v;
 }
 
 void validate(const engine_config& c) {
@@ -172,14 +247,23 @@ void validate(const engine_config& c) {
   positive(c.calls.playback_lead_ms, "calls.playback_lead_ms");
   positive(c.stt.decoder_pool, "stt.decoder_pool");
   positive(c.runtime.caf_threads, "runtime.caf_threads");
+  positive(c.google.freebusy_cache_s, "google.freebusy_cache_s");
+  positive(c.google.freebusy_wait_ms, "google.freebusy_wait_ms");
+  positive(static_cast<long>(c.google.mirror_queue), "google.mirror_queue");
+  positive(c.google.mirror_max_attempts, "google.mirror_max_attempts");
+  positive(c.google.reconcile_interval_s, "google.reconcile_interval_s");
+  positive(c.google.mirror_horizon_days, "google.mirror_horizon_days");
+  for (const auto* u : {&c.google.token_url, &c.google.api_base_url})
+    if (u->rfind("http://", 0) != 0 && u->rfind("https://", 0) != 0)
+      throw config_error{"google: token_url and api_base_url must start with http:// or https:// (got '" + *u + "')"};
   positive(c.runtime.caf_max_throughput, "runtime.caf_max_throughput");
+  positive(c.runtime.provider_threads, "runtime.provider_threads");
   if (c.calls.max_reprompts < 0) throw config_error{"calls.max_reprompts: must be >= 0"};
   if (c.calls.max_child_restarts < 0) throw config_error{"calls.max_child_restarts: must be >= 0"};
   auto url = c.server.public_base_url;
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
     throw config_error{"server.public_base_url: must start with http:// or https:// (got '" + url + "')"};
-  if (c.stt.provider != "local") throw config_error{"stt.provider: '" + c.stt.provider + "' is not available (local)"};
-  if (c.tts.provider != "local") throw config_error{"tts.provider: '" + c.tts.provider + "' is not available (local)"};
+  validate_deepgram(c.deepgram);
   if (c.llm.provider != "local") throw config_error{"llm.provider: '" + c.llm.provider + "' is not available (local)"};
   static const std::set<std::string> levels{"trace", "debug", "info", "warn", "warning", "error", "critical", "off"};
   if (!levels.count(c.log_level)) throw config_error{"log_level: unknown level '" + c.log_level + "'"};
@@ -204,16 +288,19 @@ config_result parse_config(const std::string& json_text, const std::string& base
     read_calls(section(root, "calls"), c.calls);
     read_stt(section(root, "stt"), c.stt);
     read_tts(section(root, "tts"), c.tts);
+    read_deepgram(section(root, "deepgram"), c.deepgram);
     get(section(root, "llm"), "provider", c.llm.provider, "llm");
     const auto& rt = section(root, "runtime");
     get(rt, "caf_threads", c.runtime.caf_threads, "runtime");
     get(rt, "caf_max_throughput", c.runtime.caf_max_throughput, "runtime");
+    get(rt, "provider_threads", c.runtime.provider_threads, "runtime");
     const auto& st = section(root, "store");
     get(st, "database_url", c.store.database_url, "store");
     get(st, "redis_url", c.store.redis_url, "store");
     get(st, "customer_cache_ttl_s", c.store.customer_cache_ttl_s, "store");
     get(st, "session_ttl_s", c.store.session_ttl_s, "store");
     get(st, "pool_size", c.store.pool_size, "store");
+    read_google(section(root, "google"), c.google);
     get(root, "log_level", c.log_level, "");
     std::string facts_file = "dealership.json";
     get(root, "dealership_file", facts_file, "");
@@ -254,6 +341,14 @@ const std::map<std::string, std::string>& environment_settings() {
     {"CE_TRANSFER_NUMBER", "twilio.transfer_number"},
     {"DATABASE_URL", "store.database_url (use an existing PostgreSQL)"},
     {"REDIS_URL", "store.redis_url (use an existing Redis)"},
+    {"DEEPGRAM_API_KEY", "Deepgram key: stt/tts provider \"auto\" uses Deepgram when it is set"},
+    {"DEEPGRAM_BASE_URL", "deepgram.base_url (e.g. a local mock: http://127.0.0.1:PORT)"},
+    {"GOOGLE_CLIENT_ID", "google.client_id (OAuth2 client of the shop calendar)"},
+    {"GOOGLE_CLIENT_SECRET", "Google OAuth2 client secret"},
+    {"GOOGLE_REFRESH_TOKEN", "Google OAuth2 refresh token (calendar scope)"},
+    {"GOOGLE_CALENDAR_ID", "google.calendar_id: mirroring and busy blocks need all four GOOGLE_* secrets/ids"},
+    {"GOOGLE_TOKEN_URL", "google.token_url (e.g. the mock's)"},
+    {"GOOGLE_API_BASE_URL", "google.api_base_url (Calendar v3 base, e.g. the mock's)"},
   };
   return settings;
 }
