@@ -20,6 +20,8 @@ public:
   engine_process& operator=(const engine_process&) = delete;
 
   const std::string& url() const { return url_; }
+  /// The engine's process id (for /proc readings), -1 once it ended.
+  pid_t pid() const { return pid_; }
   /// SIGTERM; returns the exit status once the process ended (or -1 after timeout_ms).
   int terminate(int timeout_ms = 60000);
   bool running() const;

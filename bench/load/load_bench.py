@@ -1,0 +1,362 @@
+#!/usr/bin/env python3
+"""Helpers of bench/load_bench.sh: the configurations it launches with, the delays the
+mocks are configured to add to one turn, and the report (bench/RESULTS.md + an SVG plot)
+written from load_gen's per-level JSON files. Standard library only.
+
+  load_bench.py mock-config OUT --reply TEXT --ttft MS --tps X --tts-ttfb MS
+                [--min-silence MS] [--final-delay MS] [--line TEXT]...
+  load_bench.py engine-config CONFIG_JSON --port P --max-calls N --providers mocks|embedded
+  load_bench.py delays ENGINE_CONFIG MOCK_CONFIG          -> JSON on stdout
+  load_bench.py report META_JSON LEVEL_JSON... --md OUT.md --svg OUT.svg
+"""
+import json
+import sys
+
+
+def split_text_pieces(text):
+    """The OpenAI mock's token pieces (bench/mocks/openai_script.cpp split_text_pieces):
+    leading spaces + up to 6 alphanumerics, or one other character."""
+    out, i = [], 0
+    while i < len(text):
+        piece = ""
+        while i < len(text) and text[i] == " ":
+            piece += text[i]
+            i += 1
+        if i >= len(text):
+            if piece:
+                out.append(piece)
+            break
+        c = text[i]
+        if c.isalnum() or ord(c) >= 0x80:
+            n = 0
+            while i < len(text) and n < 6 and (text[i].isalnum() or ord(text[i]) >= 0x80):
+                piece += text[i]
+                i += 1
+                n += 1
+        else:
+            piece += c
+            i += 1
+        out.append(piece)
+    return out
+
+
+def first_sentence_piece_index(text):
+    """Index of the piece that ends the first sentence ('.', '?' or '!')."""
+    for k, p in enumerate(split_text_pieces(text)):
+        if p.strip() in (".", "?", "!"):
+            return k
+    return len(split_text_pieces(text)) - 1
+
+
+def arg(argv, name, default=None, many=False):
+    vals = [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == name]
+    if many:
+        return vals
+    return vals[-1] if vals else default
+
+
+def cmd_mock_config(argv):
+    out = argv[0]
+    lines = arg(argv, "--line", many=True) or [
+        "what are your hours on saturday", "how much is an oil change", "do you check the brakes too"]
+    cfg = {
+        "seed": 1,
+        "log_limit": 2000,
+        "record_bodies": False,
+        "deepgram": {
+            "stt": {
+                "script": lines * 200,
+                "min_silence_ms": int(arg(argv, "--min-silence", 100)),
+                "final_delay_ms": int(arg(argv, "--final-delay", 0)),
+                "idle_timeout_ms": 30000,
+            },
+            "tts": {"ttfb_ms": int(arg(argv, "--tts-ttfb", 100)), "ms_per_char": 65, "speed": 3.0},
+        },
+        "openai": {
+            "ttft_ms": int(arg(argv, "--ttft", 250)),
+            "tokens_per_second": float(arg(argv, "--tps", 80)),
+            "default_text": arg(argv, "--reply"),
+        },
+    }
+    with open(out, "w") as f:
+        json.dump(cfg, f, indent=2)
+
+
+def cmd_engine_config(argv):
+    path = argv[0]
+    with open(path) as f:
+        cfg = json.load(f)
+    port = int(arg(argv, "--port"))
+    cfg.setdefault("server", {})["port"] = port
+    cfg["server"]["public_base_url"] = "http://127.0.0.1:%d" % port
+    cfg.setdefault("calls", {})["max_concurrent_calls"] = int(arg(argv, "--max-calls"))
+    if arg(argv, "--providers") == "mocks":
+        cfg.setdefault("stt", {})["provider"] = "deepgram"
+        cfg.setdefault("tts", {})["provider"] = "deepgram"
+        cfg.setdefault("llm", {})["provider"] = "openai"
+    else:
+        for role in ("stt", "tts", "llm"):
+            cfg.setdefault(role, {})["provider"] = "local"
+    with open(path, "w") as f:
+        json.dump(cfg, f, indent=2)
+
+
+def delays(engine_cfg, mock_cfg):
+    dg = engine_cfg.get("deepgram", {}).get("stt", {})
+    endpointing = int(dg.get("endpointing_ms", 300))
+    stt = mock_cfg["deepgram"]["stt"]
+    tts = mock_cfg["deepgram"]["tts"]
+    oa = mock_cfg["openai"]
+    stt_ms = max(endpointing, stt.get("min_silence_ms", 100)) + stt.get("final_delay_ms", 0)
+    k = first_sentence_piece_index(oa["default_text"])
+    first_sentence_ms = k * 1000.0 / oa["tokens_per_second"]
+    return {
+        "stt_endpointing_ms": stt_ms,
+        "llm_ttft_ms": oa["ttft_ms"],
+        "llm_first_sentence_stream_ms": round(first_sentence_ms, 1),
+        "tts_ttfb_ms": tts["ttfb_ms"],
+        "total_ms": round(stt_ms + oa["ttft_ms"] + first_sentence_ms + tts["ttfb_ms"], 1),
+        # barge-in: the STT mock's SpeechStarted needs min_speech_ms of speech, the engine's
+        # own VAD onset_ms; the engine reacts to whichever comes first
+        # (the first voiced frame goes out 20 ms after its audio started, hence the -20)
+        "barge_detect_ms": min(int(stt.get("min_speech_ms", 60)),
+                               int(engine_cfg.get("stt", {}).get("vad", {}).get("onset_ms", 80))) - 20,
+    }
+
+
+def cmd_delays(argv):
+    with open(argv[0]) as f:
+        e = json.load(f)
+    with open(argv[1]) as f:
+        m = json.load(f)
+    print(json.dumps(delays(e, m)))
+
+
+# ------------------------------------------------------------------------------ report
+
+def num(v, prec=0):
+    if v is None:
+        return "-"
+    if isinstance(v, str):
+        return v
+    return ("%." + str(prec) + "f") % v
+
+
+def g(d, *path, default=None):
+    for p in path:
+        if not isinstance(d, dict) or p not in d or d[p] is None:
+            return default
+        d = d[p]
+    return d
+
+
+def svg_plot(levels, meta):
+    """Two panels: turn latency p50/p95 (and engine-added p95) and engine CPU-s per
+    call-minute, against concurrent calls."""
+    W, H = 900, 420
+    pw, ph = 360, 280
+    panels = [(70, 60), (520, 60)]
+    xs = [lv["calls"] for lv in levels]
+    xmax = max(xs) * 1.08 if xs else 1
+    out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" '
+           'font-family="DejaVu Sans, Arial, sans-serif" font-size="12">' % (W, H, W, H),
+           '<rect width="100%" height="100%" fill="white"/>',
+           '<text x="%d" y="24" font-size="16" text-anchor="middle">%s</text>' % (W // 2, esc(meta.get("title", "Load benchmark")))]
+
+    def axes(ox, oy, ymax, ylabel, title):
+        out.append('<text x="%d" y="%d" font-size="13" text-anchor="middle">%s</text>' % (ox + pw // 2, oy - 12, esc(title)))
+        out.append('<rect x="%d" y="%d" width="%d" height="%d" fill="none" stroke="#333"/>' % (ox, oy, pw, ph))
+        for i in range(6):
+            y = oy + ph - ph * i / 5
+            val = ymax * i / 5
+            out.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/>' % (ox, y, ox + pw, y))
+            out.append('<text x="%d" y="%.1f" text-anchor="end">%s</text>' % (ox - 6, y + 4, fmt_tick(val)))
+        for x in xs:
+            px = ox + pw * x / xmax
+            out.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#eee"/>' % (px, oy, px, oy + ph))
+            out.append('<text x="%.1f" y="%d" text-anchor="middle">%d</text>' % (px, oy + ph + 16, x))
+        out.append('<text x="%d" y="%d" text-anchor="middle">concurrent calls</text>' % (ox + pw // 2, oy + ph + 34))
+        out.append('<text x="%d" y="%d" text-anchor="middle" transform="rotate(-90 %d %d)">%s</text>'
+                   % (ox - 48, oy + ph // 2, ox - 48, oy + ph // 2, esc(ylabel)))
+
+    def series(ox, oy, ymax, pts, color, label, li, dash=""):
+        pts = [(x, y) for x, y in pts if y is not None and y >= 0]
+        if not pts:
+            return
+        coords = ["%.1f,%.1f" % (ox + pw * x / xmax, oy + ph - ph * min(y, ymax) / ymax) for x, y in pts]
+        out.append('<polyline points="%s" fill="none" stroke="%s" stroke-width="2"%s/>'
+                   % (" ".join(coords), color, ' stroke-dasharray="%s"' % dash if dash else ""))
+        for c in coords:
+            cx, cy = c.split(",")
+            out.append('<circle cx="%s" cy="%s" r="3" fill="%s"/>' % (cx, cy, color))
+        ly = oy + 14 + li * 16
+        out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="2"%s/>'
+                   % (ox + 8, ly - 4, ox + 28, ly - 4, color, ' stroke-dasharray="%s"' % dash if dash else ""))
+        out.append('<text x="%d" y="%d">%s</text>' % (ox + 32, ly, esc(label)))
+
+    lat50 = [(lv["calls"], g(lv, "turn_ms", "p50")) for lv in levels]
+    lat95 = [(lv["calls"], g(lv, "turn_ms", "p95")) for lv in levels]
+    add95 = [(lv["calls"], g(lv, "engine_added_ms", "p95")) for lv in levels]
+    lmax = max([y for _, y in lat50 + lat95 + add95 if y is not None] + [1]) * 1.15
+    ox, oy = panels[0]
+    axes(ox, oy, nice(lmax), "milliseconds", "Turn latency (caller side)")
+    series(ox, oy, nice(lmax), lat50, "#1f77b4", "p50", 0)
+    series(ox, oy, nice(lmax), lat95, "#d62728", "p95", 1)
+    if meta.get("mock_delay_ms", 0) > 0:
+        series(ox, oy, nice(lmax), add95, "#2ca02c", "p95 engine-added", 2, "5,3")
+
+    cpu = [(lv["calls"], g(lv, "steady", "engine_cpu_s_per_call_minute")) for lv in levels]
+    cmax = max([y for _, y in cpu if y is not None] + [0.001]) * 1.15
+    ox, oy = panels[1]
+    axes(ox, oy, nice(cmax), "CPU-seconds per call-minute", "Engine CPU per call-minute")
+    series(ox, oy, nice(cmax), cpu, "#9467bd", "engine", 0)
+    goal = 0.03
+    if goal <= nice(cmax):
+        gy = oy + ph - ph * goal / nice(cmax)
+        out.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ff7f0e" stroke-dasharray="6,4"/>' % (ox, gy, ox + pw, gy))
+        out.append('<text x="%d" y="%.1f" text-anchor="end" fill="#ff7f0e">goal 0.03</text>' % (ox + pw - 4, gy - 4))
+    out.append('<text x="%d" y="%d" font-size="11" fill="#555">%s</text>' % (70, H - 12, esc(meta.get("footnote", ""))))
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def nice(v):
+    import math
+    if v <= 0:
+        return 1
+    e = 10 ** math.floor(math.log10(v))
+    for m in (1, 2, 2.5, 5, 10):
+        if v <= m * e:
+            return m * e
+    return 10 * e
+
+
+def fmt_tick(v):
+    if v == 0:
+        return "0"
+    if abs(v) >= 100:
+        return "%d" % round(v)
+    if abs(v) >= 1:
+        return ("%.1f" % v).rstrip("0").rstrip(".")
+    return ("%.4f" % v).rstrip("0").rstrip(".")
+
+
+def esc(s):
+    return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def cmd_report(argv):
+    meta_path = argv[0]
+    level_paths = [a for a in argv[1:] if not a.startswith("--") and a not in (arg(argv, "--md"), arg(argv, "--svg"))]
+    with open(meta_path) as f:
+        meta = json.load(f)
+    levels = []
+    for p in level_paths:
+        with open(p) as f:
+            lv = json.load(f)
+        levels.append(lv)
+    levels.sort(key=lambda lv: lv["calls"])
+    md = []
+    md.append("# Load benchmark results\n")
+    md.append("%s\n" % meta.get("note", ""))
+    md.append("- Date: %s" % meta.get("date"))
+    md.append("- Commit: `%s`%s" % (meta.get("commit"), " (work tree with uncommitted changes)" if meta.get("dirty") else ""))
+    md.append("- Machine: %s, %s cores, %s GB RAM; the engine, the mocks and the load generator "
+              "share it" % (meta.get("cpu_model"), meta.get("cores"), meta.get("ram_gb")))
+    md.append("- Providers: %s" % meta.get("providers_text"))
+    md.append("- Engine: %s" % meta.get("engine_text"))
+    md.append("- Calls: %s" % meta.get("calls_text"))
+    if meta.get("delays"):
+        d = meta["delays"]
+        md.append("- Mock delays per turn (subtracted for \"engine-added\"): STT endpointing %s ms + LLM time to "
+                  "first token %s ms + first sentence streamed %s ms + TTS first byte %s ms = **%s ms**; "
+                  "barge-in detection %s ms (subtracted for the engine's share)"
+                  % (d["stt_endpointing_ms"], d["llm_ttft_ms"], d["llm_first_sentence_stream_ms"], d["tts_ttfb_ms"],
+                     d["total_ms"], d["barge_detect_ms"]))
+    md.append("- Command: `%s`\n" % meta.get("command"))
+
+    md.append("## Per level\n")
+    md.append("| calls | ok | failed | turns | turn p50 / p95 / p99 ms | engine-added p50 / p95 / p99 ms | "
+              "barge-in → clear p50 / p95 ms (engine share p95) | engine CPU-s per call-min | engine CPU (cores) | "
+              "RSS per call KB | generator CPU (cores) / tick late p99 ms | mocks CPU (cores) | machine busy |")
+    md.append("|---:|---:|---:|---:|---|---|---|---:|---:|---:|---|---:|---:|")
+    for lv in levels:
+        st = lv.get("steady") or {}
+        extra = lv.get("bench", {})
+        md.append("| %d | %d | %d | %d | %s / %s / %s | %s / %s / %s | %s / %s (%s) | %s | %s | %s | %s / %s | %s | %s |" % (
+            lv["calls"], lv["ok"], lv["failed"], g(lv, "turn_ms", "n", default=0),
+            num(g(lv, "turn_ms", "p50")), num(g(lv, "turn_ms", "p95")), num(g(lv, "turn_ms", "p99")),
+            num(g(lv, "engine_added_ms", "p50")), num(g(lv, "engine_added_ms", "p95")), num(g(lv, "engine_added_ms", "p99")),
+            num(g(lv, "barge_clear_ms", "p50")), num(g(lv, "barge_clear_ms", "p95")), num(g(lv, "barge_engine_ms", "p95")),
+            num(st.get("engine_cpu_s_per_call_minute"), 4), num(st.get("engine_cpu_share"), 2),
+            num(st.get("engine_rss_kb_per_call"), 1),
+            num(g(lv, "generator", "cpu_share_window", default=g(lv, "generator", "cpu_share_total")), 2),
+            num(g(lv, "generator", "tick_late_ms", "p99"), 2),
+            num(extra.get("mocks_cpu_share"), 2), num(extra.get("machine_busy"), 2)))
+    md.append("")
+    md.append("Turn latency: end of the caller's speech (last voiced 20 ms frame sent) → first agent media frame "
+              "received, measured by the load generator. Engine-added: the same minus the mocks' configured "
+              "delays above. Barge-in: first voiced frame of the interrupting line sent → `clear` received. "
+              "CPU and RSS: /proc/<engine pid> over the steady window (every call up); RSS per call = (RSS in the "
+              "window − RSS before the level) / live calls. Machine busy: share of both cores in use during the "
+              "level (/proc/stat).\n")
+
+    failures = [(lv["calls"], lv.get("failures", {})) for lv in levels if lv.get("failures")]
+    if failures:
+        md.append("## Failed calls\n")
+        for calls, f in failures:
+            md.append("- %d calls: %s" % (calls, "; ".join("%d × %s" % (v, k) for k, v in f.items())))
+        md.append("")
+
+    md.append("## Actor mailbox depths (steady window)\n")
+    md.append("Mean depth seen when a message is handled / p99 bucket bound / deepest since start, per actor role.\n")
+    roles = sorted({r for lv in levels for r in (g(lv, "steady", "mailbox", default={}) or {}).keys()})
+    if roles:
+        md.append("| calls | " + " | ".join(roles) + " |")
+        md.append("|---:|" + "---|" * len(roles))
+        for lv in levels:
+            mb = g(lv, "steady", "mailbox", default={}) or {}
+            cells = []
+            for r in roles:
+                m = mb.get(r)
+                cells.append("-" if not m else "%.2f / %s / %s" % (m["mean"], m["p99_le"], num(m["max_since_start"])))
+            md.append("| %d | %s |" % (lv["calls"], " | ".join(cells)))
+        md.append("")
+
+    md.append("## The load generator\n")
+    md.append("One io_context thread per `--threads`, one timer per thread ticking every %s ms; each call sends its "
+              "20 ms frame on one of the phase slots, from audio synthesised once and base64-encoded once per frame "
+              "(shared by all calls); engine frames are scanned, not parsed into a tree. Its own CPU and how late its "
+              "ticks ran are in the table: a p99 lateness of a few ms means frames went out on time.\n"
+              % meta.get("slot_ms", 5))
+    if meta.get("closing"):
+        md.append("## Notes\n")
+        md.append(meta["closing"] + "\n")
+    md.append("![latency and CPU against concurrent calls](results.svg)\n")
+    with open(arg(argv, "--md"), "w") as f:
+        f.write("\n".join(md))
+    with open(arg(argv, "--svg"), "w") as f:
+        f.write(svg_plot(levels, meta))
+
+
+def main():
+    if len(sys.argv) < 2:
+        print(__doc__, file=sys.stderr)
+        return 64
+    cmd, argv = sys.argv[1], sys.argv[2:]
+    if cmd == "mock-config":
+        cmd_mock_config(argv)
+    elif cmd == "engine-config":
+        cmd_engine_config(argv)
+    elif cmd == "delays":
+        cmd_delays(argv)
+    elif cmd == "report":
+        cmd_report(argv)
+    else:
+        print(__doc__, file=sys.stderr)
+        return 64
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
