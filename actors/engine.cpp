@@ -1,6 +1,7 @@
 #include "actors/engine.hpp"
 
 #include "actors/asr_pool.hpp"
+#include "actors/calendar_mirror.hpp"
 #include "actors/call_log_writer.hpp"
 #include "actors/call_registry.hpp"
 #include "actors/gateway.hpp"
@@ -8,6 +9,7 @@
 #include "actors/provider_runtime.hpp"
 #include "actors/store_pool.hpp"
 #include "actors/tts_engine.hpp"
+#include "calendar/google_calendar.hpp"
 #include "common/log.hpp"
 #include "metrics/metrics.hpp"
 #include "store/migrations.hpp"
@@ -78,7 +80,17 @@ std::unique_ptr<engine> engine::start(caf::actor_system& sys, std::shared_ptr<co
   }
   apply_migrations(*cfg);
   e->services_.call_logs = spawn_call_log_writer(sys, cfg, metrics);
-  e->services_.store_pool = spawn_store_pool(sys, cfg, metrics);
+  calendar_link calendar;
+  if (cfg->google.enabled()) {
+    calendar.google = std::make_shared<calendar::google_calendar>(cfg->google, cfg->dealership.timezone);
+    calendar.mirror = spawn_calendar_mirror(sys, cfg, calendar.google, metrics);
+    e->services_.calendar_mirror = calendar.mirror;
+    log->info("google calendar {}: bookings mirrored, busy blocks remove slots", cfg->google.calendar_id);
+  } else {
+    log->info("google calendar not configured (GOOGLE_CALENDAR_ID, GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET, "
+              "GOOGLE_REFRESH_TOKEN): availability from PostgreSQL alone, no mirroring");
+  }
+  e->services_.store_pool = spawn_store_pool(sys, cfg, metrics, calendar);
   e->services_.registry = spawn_call_registry(sys, cfg, e->services_.metrics);
   e->services_.providers = std::make_shared<provider_runtime>(cfg->runtime.provider_threads);
   metrics.add_callback_gauge("ce_caf_running_actors", "Actors alive in the CAF system",
@@ -104,7 +116,7 @@ bool engine::flush_call_logs(caf::actor_system& sys, std::chrono::milliseconds d
 
 void engine::stop() {
   for (auto* a : {&services_.registry, &services_.asr_pool, &services_.tts_engine, &services_.call_logs,
-                  &services_.store_pool}) {
+                  &services_.store_pool, &services_.calendar_mirror}) {
     if (*a) caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
     *a = caf::actor{};
   }

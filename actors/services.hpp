@@ -44,6 +44,7 @@ struct engine_services {
   caf::actor tts_engine;  ///< shared espeak-ng synthesiser (embedded TTS)
   caf::actor call_logs;   ///< call_log_writer (PostgreSQL)
   caf::actor store_pool;  ///< store workers: tools and session snapshots
+  caf::actor calendar_mirror;  ///< Google Calendar mirror (only when configured)
   /// The io_context (own threads) of the cloud provider clients (provider_runtime.hpp).
   std::shared_ptr<provider_runtime> providers;
 };

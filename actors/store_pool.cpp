@@ -1,6 +1,8 @@
 #include "actors/store_pool.hpp"
 
+#include "actors/calendar_mirror.hpp"
 #include "actors/metered.hpp"
+#include "calendar/google_calendar.hpp"
 #include "common/log.hpp"
 #include "metrics/metrics.hpp"
 #include "store/cache.hpp"
@@ -51,6 +53,7 @@ struct worker_state {
   std::unique_ptr<store::dealership_store> db;
   std::unique_ptr<store::redis_connection> redis;
   std::unique_ptr<store::customer_cache> cache;
+  calendar_link calendar;
   static inline const char* name = "store_worker";
 };
 using worker_actor = metered<worker_state>;
@@ -78,7 +81,19 @@ tool_ran run(worker_actor* self, run_tool& r) {
   auto& s = self->state;
   auto t0 = std::chrono::steady_clock::now();
   tools::tool_env env{*s.db, s.cache.get(), s.cfg->dealership};
+  if (auto google = s.calendar.google) {
+    env.calendar_busy = [google](std::int64_t from, std::int64_t to, const std::string& call_sid) {
+      auto busy = google->busy_between(from, to, call_sid);
+      if (!busy) return std::optional<std::vector<tools::busy_period>>{};
+      std::vector<tools::busy_period> out;
+      for (const auto& b : *busy) out.push_back({b.start_unix, b.end_unix});
+      return std::optional<std::vector<tools::busy_period>>{std::move(out)};
+    };
+  }
   auto outcome = tools::execute(env, r.context, r.name, r.arguments_json);
+  if (s.calendar.mirror)
+    for (auto id : outcome.changed_appointments)
+      self->send(s.calendar.mirror, calendar_changed{id, r.context.call_sid});
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
   s.m->latency.observe(static_cast<double>(us) * 1e-6);
   s.m->calls(r.name, outcome.error).inc();
@@ -104,11 +119,12 @@ void save(worker_actor* self, const session_snapshot& snap) {
 }
 
 caf::behavior store_worker(worker_actor* self, std::shared_ptr<const engine_config> cfg,
-                           std::shared_ptr<pool_metrics> m) {
+                           std::shared_ptr<pool_metrics> m, calendar_link calendar) {
   self->meter("store_worker");
   auto& s = self->state;
   s.cfg = std::move(cfg);
   s.m = std::move(m);
+  s.calendar = std::move(calendar);
   s.log = log::get("store");
   if (!open_connections(s)) {
     self->quit(caf::make_error(caf::sec::runtime_error, "invalid dealership hours"));
@@ -123,11 +139,11 @@ caf::behavior store_worker(worker_actor* self, std::shared_ptr<const engine_conf
 } // namespace
 
 caf::actor spawn_store_pool(caf::actor_system& sys, std::shared_ptr<const engine_config> cfg,
-                            ce::metrics::registry& metrics) {
+                            ce::metrics::registry& metrics, calendar_link calendar) {
   auto m = std::make_shared<pool_metrics>(metrics);
   auto size = static_cast<std::size_t>(std::max(1, cfg->store.pool_size));
   return caf::actor_pool::make(
-    sys.dummy_execution_unit(), size, [&sys, cfg, m] { return sys.spawn<caf::detached>(store_worker, cfg, m); },
+    sys.dummy_execution_unit(), size, [&sys, cfg, m, calendar] { return sys.spawn<caf::detached>(store_worker, cfg, m, calendar); },
     caf::actor_pool::round_robin());
 }
 

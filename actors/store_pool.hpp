@@ -17,6 +17,10 @@
 #include <optional>
 #include <string>
 
+namespace ce::calendar {
+class google_calendar;
+}
+
 namespace ce::actors {
 
 /// tools -> pool, request; the reply is a tool_ran.
@@ -42,8 +46,16 @@ struct session_snapshot {
   std::int64_t started_unix_ms = 0;
 };
 
+/// The shop calendar, when Google is configured: its busy blocks remove offered slots
+/// (`google`), and booked / moved / cancelled appointments are sent to `mirror`
+/// (calendar_mirror.hpp) without waiting.
+struct calendar_link {
+  std::shared_ptr<calendar::google_calendar> google;
+  caf::actor mirror;
+};
+
 caf::actor spawn_store_pool(caf::actor_system& sys, std::shared_ptr<const engine_config> cfg,
-                            ce::metrics::registry& metrics);
+                            ce::metrics::registry& metrics, calendar_link calendar = {});
 
 } // namespace ce::actors
 

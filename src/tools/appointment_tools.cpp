@@ -139,7 +139,10 @@ tool_result book_appointment(tool_call& c) {
     auto booked = c.env.store.book(r);
     if (!booked) return booking_failure(booked.error(), b->start);
     bool active = booked->status == "booked" || booked->status == "confirmed";
-    if (active && booked->starts_local == r.start_local) return answer(c, *booked);
+    if (active && booked->starts_local == r.start_local) {
+      c.outcome.changed_appointments.push_back(booked->id);
+      return answer(c, *booked);
+    }
     r.idempotency_key += "|after:" + std::to_string(booked->id);
   }
   return fail(tool_errc::conflict, "This booking was made and changed too many times in this call; offer to "
@@ -168,6 +171,7 @@ tool_result reschedule_appointment(tool_call& c) {
   auto id = *found ? (*found)->id : *ref->id;
   auto moved = c.env.store.reschedule(*c.ctx.customer_id, id, store::format_local(*start), c.ctx.call_sid);
   if (!moved) return booking_failure(moved.error(), *start);
+  c.outcome.changed_appointments.push_back(moved->id);
   return answer(c, *moved);
 }
 
@@ -186,6 +190,7 @@ tool_result cancel_appointment(tool_call& c) {
   }
   auto cancelled = c.env.store.cancel(*c.ctx.customer_id, *id, c.ctx.call_sid);
   if (!cancelled) return from_store(cancelled.error());
+  c.outcome.changed_appointments.push_back(cancelled->id);
   return answer(c, *cancelled);
 }
 

@@ -2,6 +2,8 @@
 // the dealership.
 #include "tools/tool_impl.hpp"
 
+#include <algorithm>
+
 namespace ce::tools {
 
 namespace {
@@ -82,6 +84,26 @@ bool in_part_of_day(const store::slot& s, const std::string& part) {
   return part == "morning" ? start->minute_of_day < noon : start->minute_of_day >= noon;
 }
 
+// The shop calendar's busy periods over the candidate slots (none when not configured or
+// Google cannot say in time: then PostgreSQL alone decides).
+std::vector<busy_period> calendar_busy_for(tool_call& c, const std::vector<store::slot>& slots, int minutes) {
+  if (!c.env.calendar_busy || slots.empty()) return {};
+  auto from = slots.front().starts_unix, to = slots.front().starts_unix;
+  for (const auto& s : slots) {
+    from = std::min(from, s.starts_unix);
+    to = std::max(to, s.starts_unix);
+  }
+  auto busy = c.env.calendar_busy(from, to + minutes * 60, c.ctx.call_sid);
+  return busy ? std::move(*busy) : std::vector<busy_period>{};
+}
+
+bool overlaps_busy(const store::slot& s, int minutes, const std::vector<busy_period>& busy) {
+  auto end = s.starts_unix + minutes * 60;
+  for (const auto& b : busy)
+    if (b.start_unix < end && b.end_unix > s.starts_unix) return true;
+  return false;
+}
+
 } // namespace
 
 tool_result get_available_slots(tool_call& c) {
@@ -94,13 +116,16 @@ tool_result get_available_slots(tool_call& c) {
   q.from_date = store::format_date(a->from);
   q.to_date = store::format_date(a->to);
   q.service_type = a->service_type;
-  q.max_slots = a->part_of_day.empty() ? a->max : 200;  // filtered below, earliest first
+  // filtered below (part of day, shop calendar), earliest first
+  q.max_slots = a->part_of_day.empty() && !c.env.calendar_busy ? a->max : 200;
   q.not_before_unix = now->unix_seconds;
   auto slots = c.env.store.available_slots(q);
   if (!slots) return from_store(slots.error());
+  auto busy = calendar_busy_for(c, *slots, a->minutes);
   auto list = json::array();
   for (const auto& s : *slots) {
     if (!in_part_of_day(s, a->part_of_day)) continue;
+    if (overlaps_busy(s, a->minutes, busy)) continue;
     if (static_cast<int>(list.size()) >= a->max) break;
     list.push_back(json{{"start", s.starts_local}, {"end", s.ends_local}, {"free_bays", s.free_bays}});
   }

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ce::tools {
 
@@ -42,7 +43,21 @@ struct tool_outcome {
   /// (e.g. "store unavailable: connection refused"); "" when none.
   std::string detail;
   cache_stats cache;
+  /// Appointments this call booked, moved or cancelled (the engine mirrors them to the shop
+  /// calendar off the call path).
+  std::vector<std::int64_t> changed_appointments;
 };
+
+/// [start_unix, end_unix) when the shop calendar is busy (e.g. a bay closed, a staff meeting).
+struct busy_period {
+  std::int64_t start_unix = 0;
+  std::int64_t end_unix = 0;
+};
+/// The shop calendar's busy periods overlapping [from_unix, to_unix) for the call
+/// `call_sid`; nullopt when unknown (Google unreachable or slow): slots then come from
+/// PostgreSQL alone.
+using busy_fn = std::function<std::optional<std::vector<busy_period>>(std::int64_t from_unix, std::int64_t to_unix,
+                                                                      const std::string& call_sid)>;
 
 using clock_fn = std::function<std::chrono::system_clock::time_point()>;
 
@@ -54,6 +69,8 @@ struct tool_env {
   /// "Now" for past-time checks and offered slots; tests pin it. Converted to the
   /// dealership's local time by PostgreSQL (facts.timezone).
   clock_fn now = [] { return std::chrono::system_clock::now(); };
+  /// Set when Google Calendar is configured: its busy periods remove offered slots.
+  busy_fn calendar_busy;
 };
 
 /// Executes tool `name` with `arguments_json` (a JSON object; "" counts as {}).
