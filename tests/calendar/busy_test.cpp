@@ -78,7 +78,7 @@ TEST_CASE("a busy block in the shop calendar removes the overlapping slots", "[c
   CHECK(starts_of(morning).size() == 6);  // 08:00..11:30 without 10:00 and 10:30
 }
 
-TEST_CASE("our own mirrored bookings do not block slots; the bays do", "[calendar]") {
+TEST_CASE("our own mirrored bookings do not block slots but the bays do", "[calendar]") {
   auto monday = future_monday();
   auto google = start_google();
   tool_rig rig{"t_cal_own", "+12175550912", "CAcalown01"};
@@ -99,7 +99,7 @@ TEST_CASE("our own mirrored bookings do not block slots; the bays do", "[calenda
   CHECK(slots["slots"][0] == json{{"start", monday + " 08:00"}, {"end", monday + " 08:30"}, {"free_bays", 3}});
 }
 
-TEST_CASE("with Google unreachable or failing, slots come from PostgreSQL alone and the question does not hang",
+TEST_CASE("with Google unreachable or failing the slots come from PostgreSQL alone and the question does not hang",
           "[calendar]") {
   auto monday = future_monday();
   auto google = start_google(json::array({busy_block("Staff meeting", monday + "T08:00:00", monday + "T09:00:00")}));
@@ -136,7 +136,7 @@ TEST_CASE("with Google unreachable or failing, slots come from PostgreSQL alone 
   CHECK(recovered.front() == monday + " 09:00");
 }
 
-TEST_CASE("RFC 3339 times with offsets, Z and fractions", "[calendar]") {
+TEST_CASE("RFC 3339 times with offsets and Z and fractions", "[calendar]") {
   CHECK(parse_rfc3339("1970-01-01T00:00:00Z") == 0);
   CHECK(parse_rfc3339("2026-06-02T09:00:00-04:00") == parse_rfc3339("2026-06-02T13:00:00Z"));
   CHECK(parse_rfc3339("2026-06-02T13:00:00.000Z") == parse_rfc3339("2026-06-02T13:00:00Z"));
@@ -148,7 +148,7 @@ TEST_CASE("RFC 3339 times with offsets, Z and fractions", "[calendar]") {
     CHECK_FALSE(parse_rfc3339(bad).has_value());
 }
 
-TEST_CASE("google config: enabled only with all four settings; env overrides, secrets refused in the file",
+TEST_CASE("google config is enabled only with all four settings and env overrides and secrets refused in the file",
           "[calendar]") {
   auto base = std::string{CE_SOURCE_DIR} + "/config";
   auto text = [](const json& j) { return j.dump(); };

@@ -39,7 +39,7 @@ std::int64_t book(tool_rig& rig, calendar_mirror& m, const store::test::test_cus
 
 } // namespace
 
-TEST_CASE("a booking is mirrored under its stored event id, a reschedule patches it, a cancel deletes it",
+TEST_CASE("a booking is mirrored under its stored event id and a reschedule patches it and a cancel deletes it",
           "[calendar]") {
   auto google = start_google();
   tool_rig rig{"t_cal_mirror", "+12175550901", "CAcalmirror01"};
@@ -96,7 +96,7 @@ TEST_CASE("a booking is mirrored under its stored event id, a reschedule patches
   CHECK(google->log("google", 0, "google.request").size() == before);
 }
 
-TEST_CASE("a retried booking, a repeated notification and a restart never duplicate the event", "[calendar]") {
+TEST_CASE("a retried booking or a repeated notification or a restart never duplicates the event", "[calendar]") {
   auto google = start_google();
   tool_rig rig{"t_cal_retry", "+12175550902", "CAcalretry01"};
   auto c = rig.customer("+12175550902", 2);
@@ -131,7 +131,7 @@ TEST_CASE("a retried booking, a repeated notification and a restart never duplic
   CHECK(restarted->counts().mirrored == 1);
 }
 
-TEST_CASE("Google answering 500 and 429 for a while: the booking is mirrored later, nothing is lost",
+TEST_CASE("Google answering 500 and 429 for a while delays the mirror and loses nothing",
           "[calendar]") {
   auto google = start_google();
   tool_rig rig{"t_cal_faults", "+12175550903", "CAcalfaults01"};
@@ -205,7 +205,7 @@ TEST_CASE("changes made while Google is unreachable are mirrored by the reconcil
   CHECK(store::pending_mirrors(rig.shop.connection(), 60, 100)->empty());
 }
 
-TEST_CASE("the mirror queue is bounded; what it refuses stays pending for the reconcile", "[calendar]") {
+TEST_CASE("the mirror queue is bounded and what it refuses stays pending for the reconcile", "[calendar]") {
   auto google = start_google();
   tool_rig rig{"t_cal_bound", "+12175550905", "CAcalbound01"};
   auto c = rig.customer("+12175550905", 5);
