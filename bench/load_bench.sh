@@ -5,7 +5,7 @@
 #
 #   bench/load_bench.sh [--levels "50 100 200 400 800 1200"] [--quick] [--providers mocks|embedded]
 #                       [--window-s 30] [--barge-share 0.25] [--threads 1] [--no-build]
-#                       [--out-dir bench] [--keep]
+#                       [--out-dir bench] [--keep] [--no-profile] [--stop-failed-share 0.2]
 #
 #   --quick       levels "5 10", short calls (a smoke run: does everything work)
 #   --providers   mocks (default): Deepgram STT/TTS and OpenAI from bench/mocks' mock_providers;
@@ -14,6 +14,10 @@
 #   --window-s    length of the steady window per level (every call up) in seconds
 #   --no-build    use the binaries in the build folder as they are
 #   --keep        keep the work folder (logs, per-level JSON) and print its path
+#   --no-profile  no `perf record` of the engine during each level's steady window (the
+#                 report shows the flat profile of the highest level; needs perf)
+#   --stop-failed-share F  stop the sweep after a level where more than this share of the
+#                 calls failed (default 0.2): higher levels would only fail more, slowly
 #
 # Environment: BUILD_DIR (default <repo>/build); CE_BUILD_CMD (default "cmake --build $BUILD_DIR
 # -j2 --target"); DATABASE_URL / REDIS_URL to use running servers (else scripts/services.sh
@@ -33,6 +37,8 @@ QUICK=0
 KEEP=0
 OUT_DIR="$ROOT/bench"
 LEVELS_SET=0
+PROFILE=1
+STOP_FAILED=0.2
 ARGS_TEXT="$*"
 
 while [[ $# -gt 0 ]]; do
@@ -46,7 +52,9 @@ while [[ $# -gt 0 ]]; do
     --no-build) BUILD=0; shift ;;
     --out-dir) OUT_DIR="$2"; shift 2 ;;
     --keep) KEEP=1; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    --no-profile) PROFILE=0; shift ;;
+    --stop-failed-share) STOP_FAILED="$2"; shift 2 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "load_bench: unknown argument $1" >&2; exit 64 ;;
   esac
 done
@@ -89,6 +97,12 @@ trap 'exit 130' INT TERM
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 log "open files limit $(ulimit -n); work folder $WORK"
 
+# The load generator and the mocks stand for Twilio and the cloud providers, which have
+# machines of their own: they run at a higher priority than the engine when allowed, so
+# CPU contention shows up in the engine's figures, not as late frames or slow mocks.
+PRIO=()
+if nice -n -10 true 2>/dev/null; then PRIO=(nice -n -10); fi
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 machine_ticks() { awk '/^cpu /{busy=$2+$3+$4+$7+$8+$9; print busy, busy+$5+$6; exit}' /proc/stat; }
@@ -108,11 +122,11 @@ MAX_CALLS=$(( MAX_CALLS + 50 ))
 python3 "$ROOT/bench/load/load_bench.py" engine-config "$WORK/config/engine.json" --port "$ENGINE_PORT" \
   --max-calls "$MAX_CALLS" --providers "$PROVIDERS"
 ENGINE_ENV=()
-MOCK_DELAY=0; BARGE_DETECT=60; DELAYS_JSON=null  # embedded: VAD onset 80 ms - the 20 ms of the first frame
+MOCK_DELAY=0; BARGE_DETECT=60; DELAYS_JSON=null  # the engine's VAD onset (80 ms) - the 20 ms of the first frame
 if [[ $PROVIDERS == mocks ]]; then
   python3 "$ROOT/bench/load/load_bench.py" mock-config "$WORK/mocks.json" --reply "$REPLY" \
     --ttft "$LLM_TTFT_MS" --tps "$LLM_TPS" --tts-ttfb "$TTS_TTFB_MS" --final-delay "$STT_FINAL_DELAY_MS"
-  "$MOCK_BIN" --threads 1 --config "$WORK/mocks.json" --port-file "$WORK/mocks.env" >"$WORK/mocks.log" 2>&1 &
+  "${PRIO[@]}" "$MOCK_BIN" --threads 1 --config "$WORK/mocks.json" --port-file "$WORK/mocks.env" >"$WORK/mocks.log" 2>&1 &
   MOCK_PID=$!
   for _ in $(seq 100); do grep -q MOCK_READY "$WORK/mocks.log" 2>/dev/null && break; sleep 0.1; done
   grep -q MOCK_READY "$WORK/mocks.log" || { log "mock_providers did not start:"; cat "$WORK/mocks.log" >&2; exit 1; }
@@ -151,6 +165,7 @@ sleep 2
 
 # ---------------------------------------------------------------- levels
 LEVEL_FILES=()
+STOPPED_AT=""
 for n in $LEVELS; do
   ramp=$(( n / 50 )); (( ramp < 5 )) && ramp=5
   call_s=$(( ramp + 4 + WINDOW_S ))
@@ -158,8 +173,15 @@ for n in $LEVELS; do
   e0=$(cpu_ticks "$ENGINE_PID"); m0=$([[ -n "$MOCK_PID" ]] && cpu_ticks "$MOCK_PID" || echo 0)
   read -r busy0 total0 < <(machine_ticks); t0=$(date +%s.%N)
   log "level $n: ramp ${ramp}s, calls of ${call_s}s"
+  PERF_PID=""
+  if [[ $PROFILE == 1 ]] && command -v perf >/dev/null; then
+    # sample the engine for 10 s in the middle of the steady window
+    ( sleep $(( ramp + 4 + (WINDOW_S > 14 ? (WINDOW_S - 10) / 2 : 0) ))
+      exec perf record -F 499 -g -p "$ENGINE_PID" -o "$WORK/perf_$n.data" -- sleep 10 ) >/dev/null 2>&1 &
+    PERF_PID=$!
+  fi
   set +e
-  "$LOAD_BIN" --url "$URL" --calls "$n" --engine-pid "$ENGINE_PID" --ramp-s "$ramp" --call-s "$call_s" \
+  "${PRIO[@]}" "$LOAD_BIN" --url "$URL" --calls "$n" --engine-pid "$ENGINE_PID" --ramp-s "$ramp" --call-s "$call_s" \
     --barge-share "$BARGE_SHARE" --threads "$THREADS" --mock-delay-ms "$MOCK_DELAY" \
     --barge-detect-ms "$BARGE_DETECT" --json "$json" --label "N=$n" --progress-s 5 \
     > >(tee "$WORK/level_$n.txt") 2> >(grep -v "espeak-ng ready" >&2)
@@ -167,13 +189,33 @@ for n in $LEVELS; do
   set -e
   t1=$(date +%s.%N); read -r busy1 total1 < <(machine_ticks)
   e1=$(cpu_ticks "$ENGINE_PID"); m1=$([[ -n "$MOCK_PID" ]] && cpu_ticks "$MOCK_PID" || echo 0)
+  if [[ -n "$PERF_PID" ]]; then
+    wait "$PERF_PID" 2>/dev/null || true
+    if [[ -s "$WORK/perf_$n.data" ]]; then
+      perf report -i "$WORK/perf_$n.data" --no-children -g none --sort dso,symbol --percent-limit 0.7 2>/dev/null |
+        grep -v '^#' | grep '%' | sed -E 's/ +/ /g; s/^ //; s/ - - ?$//' | cut -c1-160 | head -30 > "$WORK/profile_$n.txt" || true
+      { echo; echo "by thread name:"
+        perf report -i "$WORK/perf_$n.data" --no-children -g none --sort comm 2>/dev/null |
+          grep -v '^#' | grep '%' | sed -E 's/ +/ /g; s/^ //'; } >> "$WORK/profile_$n.txt" || true
+      rm -f "$WORK/perf_$n.data"
+    fi
+  fi
   [[ -s "$json" ]] || { log "level $n produced no report (load_gen exit $rc)"; break; }
   hz=$(getconf CLK_TCK)
   jq --argjson b "$(python3 -c "
 t=$t1-$t0; hz=$hz
 print('{\"wall_s\": %.1f, \"mocks_cpu_share\": %.3f, \"engine_cpu_share_level\": %.3f, \"machine_busy\": %.3f}' % (
   t, ($m1-$m0)/hz/t, ($e1-$e0)/hz/t, ($busy1-$busy0)/max(1,($total1-$total0))))")" '. + {bench: $b}' "$json" > "$json.tmp" && mv "$json.tmp" "$json"
+  if [[ -s "$WORK/profile_$n.txt" ]]; then
+    jq --rawfile p "$WORK/profile_$n.txt" '. + {profile: $p}' "$json" > "$json.tmp" && mv "$json.tmp" "$json"
+  fi
   LEVEL_FILES+=("$json")
+  failed_share=$(jq '.failed / .calls' "$json")
+  if python3 -c "import sys; sys.exit(0 if $failed_share > $STOP_FAILED else 1)"; then
+    log "level $n: $(jq .failed "$json") of $n calls failed (more than $STOP_FAILED): the sweep stops here"
+    STOPPED_AT=$n
+    break
+  fi
   kill -0 "$ENGINE_PID" 2>/dev/null || { log "the engine died during level $n"; tail -30 "$WORK/engine.log" >&2; break; }
   # let the engine finish the calls before the next level
   for _ in $(seq 100); do
@@ -200,16 +242,16 @@ else
 fi
 [[ $QUICK == 1 ]] && note="$note **Quick run** (--quick): short windows, small levels; a smoke test of the tool, not the benchmark."
 engine_text="caf_threads $(jq .runtime.caf_threads "$WORK/config/engine.json"), io_threads $(jq .server.io_threads "$WORK/config/engine.json"), max_concurrent_calls $MAX_CALLS, log_level info, STT endpointing $(jq '.deepgram.stt.endpointing_ms // "n/a"' "$WORK/config/engine.json") ms"
-calls_text="ramp over max(5 s, N/50 s), steady window ${WINDOW_S} s, each call cycles through 3 caller lines (espeak-ng voice, 165 wpm), ${BARGE_SHARE} of the calls barge in 1.5 s into the reply to the first line; load_gen --threads $THREADS"
+calls_text="load generator and mocks at ${PRIO[*]:-normal priority}, ramp over max(5 s, N/50 s), steady window ${WINDOW_S} s, each call cycles through 3 caller lines (espeak-ng voice, 165 wpm), ${BARGE_SHARE} of the calls barge in 1.5 s into the reply to the first line; load_gen --threads $THREADS"
 jq -n --arg date "$(date -u '+%Y-%m-%d %H:%M UTC')" --arg commit "$commit" --argjson dirty "$dirty" \
   --arg cpu_model "$cpu_model" --arg cores "$cores" --arg ram_gb "$ram_gb" \
   --arg providers_text "$providers_text" --arg engine_text "$engine_text" --arg calls_text "$calls_text" \
-  --arg note "$note" --arg command "bench/load_bench.sh $ARGS_TEXT" --argjson delays "$DELAYS_JSON" \
+  --arg note "$note" --arg stopped_at "$STOPPED_AT" --arg levels "$LEVELS" --arg command "bench/load_bench.sh $ARGS_TEXT" --argjson delays "$DELAYS_JSON" \
   --argjson mock_delay "$MOCK_DELAY" --arg title "callengine load benchmark ($PROVIDERS providers, $cores cores)" \
   --arg footnote "$cpu_model; commit $commit; $(date -u '+%Y-%m-%d')" \
   '{date:$date, commit:$commit, dirty:$dirty, cpu_model:$cpu_model, cores:$cores, ram_gb:$ram_gb,
     providers_text:$providers_text, engine_text:$engine_text, calls_text:$calls_text, note:$note,
-    command:$command, delays:$delays, mock_delay_ms:$mock_delay, title:$title, footnote:$footnote, slot_ms:5}' \
+    command:$command, stopped_at:$stopped_at, levels_planned:$levels, delays:$delays, mock_delay_ms:$mock_delay, title:$title, footnote:$footnote, slot_ms:5}' \
   > "$WORK/meta.json"
 if [[ -n "${LOAD_BENCH_CLOSING:-}" ]]; then
   jq --arg c "$LOAD_BENCH_CLOSING" '. + {closing: $c}' "$WORK/meta.json" > "$WORK/meta2.json" && mv "$WORK/meta2.json" "$WORK/meta.json"

@@ -116,11 +116,9 @@ def delays(engine_cfg, mock_cfg):
         "llm_first_sentence_stream_ms": round(first_sentence_ms, 1),
         "tts_ttfb_ms": tts["ttfb_ms"],
         "total_ms": round(stt_ms + oa["ttft_ms"] + first_sentence_ms + tts["ttfb_ms"], 1),
-        # barge-in: the STT mock's SpeechStarted needs min_speech_ms of speech, the engine's
-        # own VAD onset_ms; the engine reacts to whichever comes first
-        # (the first voiced frame goes out 20 ms after its audio started, hence the -20)
-        "barge_detect_ms": min(int(stt.get("min_speech_ms", 60)),
-                               int(engine_cfg.get("stt", {}).get("vad", {}).get("onset_ms", 80))) - 20,
+        # barge-in: the engine's own VAD declares speech after onset_ms of voiced audio; the
+        # frame completing it leaves (onset_ms - 20) ms after the first voiced frame
+        "barge_detect_ms": int(engine_cfg.get("stt", {}).get("vad", {}).get("onset_ms", 80)) - 20,
     }
 
 
@@ -245,6 +243,55 @@ def esc(s):
     return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def goals_text(levels, meta):
+    """What the issue's goals say about these numbers, level by level."""
+    if not levels:
+        return []
+    out = []
+    clean = [lv for lv in levels if lv["failed"] == 0]
+    best = clean[-1] if clean else None
+    if meta.get("stopped_at"):
+        out.append("- The sweep stopped after %s calls (more than the allowed share of calls failed); levels "
+                   "planned: %s." % (meta["stopped_at"], meta.get("levels_planned")))
+    if best:
+        out.append("- Most concurrent calls without a failed call: **%d** (goal: at least 1,000%s)."
+                   % (best["calls"], "; met" if best["calls"] >= 1000 else "; missed"))
+    else:
+        out.append("- Every level had failed calls (goal: 1,000 calls without a failed call; missed).")
+    ref = best or levels[0]
+    if meta.get("mock_delay_ms", 0) > 0:
+        p95 = g(ref, "engine_added_ms", "p95")
+        if p95 is not None:
+            out.append("- Engine-added turn latency p95 at %d calls: %.0f ms (goal < 20 ms; %s)."
+                       % (ref["calls"], p95, "met" if p95 < 20 else "missed by %.0f ms" % (p95 - 20)))
+    cpu = g(ref, "steady", "engine_cpu_s_per_call_minute")
+    if cpu is not None:
+        out.append("- Engine CPU at %d calls: %.4f CPU-s per call-minute (goal ≤ 0.03; %s)."
+                   % (ref["calls"], cpu, "met" if cpu <= 0.03 else "missed: %.1f× the goal" % (cpu / 0.03)))
+    rss = g(ref, "steady", "engine_rss_kb_per_call")
+    if rss is not None:
+        out.append("- RSS per call at %d calls: %.0f KB (goal ≤ 100 KB; %s)."
+                   % (ref["calls"], rss, "met" if rss <= 100 else "missed by %.0f KB" % (rss - 100)))
+    b95 = g(ref, "barge_clear_ms", "p95")
+    be95 = g(ref, "barge_engine_ms", "p95")
+    if b95 is not None:
+        out.append("- Barge-in reaction p95 at %d calls: %.0f ms (goal < 150 ms; %s); the engine's share after "
+                   "the configured detection delay: %.0f ms (goal < 5 ms; %s)."
+                   % (ref["calls"], b95, "met" if b95 < 150 else "missed", be95 if be95 is not None else -1,
+                      "met" if be95 is not None and be95 < 5 else "missed"))
+    for lv in levels:
+        late = g(lv, "generator", "tick_late_ms", "p99")
+        cores = g(lv, "generator", "cpu_share_window", default=g(lv, "generator", "cpu_share_total"))
+        busy = g(lv, "bench", "machine_busy")
+        if late is None or cores is None:
+            continue
+        verdict = "on time" if late < 5 else "LATE: the generator or the machine was saturated"
+        out.append("- Load generator at %d calls: %.2f cores, tick lateness p99 %.2f ms (%s)%s." % (
+            lv["calls"], cores, late, verdict,
+            "" if busy is None else "; machine %.0f%% busy during the level" % (busy * 100)))
+    return out
+
+
 def cmd_report(argv):
     meta_path = argv[0]
     level_paths = [a for a in argv[1:] if not a.startswith("--") and a not in (arg(argv, "--md"), arg(argv, "--svg"))]
@@ -270,7 +317,8 @@ def cmd_report(argv):
         d = meta["delays"]
         md.append("- Mock delays per turn (subtracted for \"engine-added\"): STT endpointing %s ms + LLM time to "
                   "first token %s ms + first sentence streamed %s ms + TTS first byte %s ms = **%s ms**; "
-                  "barge-in detection %s ms (subtracted for the engine's share)"
+                  "barge-in detection %s ms (the engine's VAD onset, 80 ms of speech, completes with the frame sent "
+                  "60 ms after the first voiced one; subtracted for the engine's share)"
                   % (d["stt_endpointing_ms"], d["llm_ttft_ms"], d["llm_first_sentence_stream_ms"], d["tts_ttfb_ms"],
                      d["total_ms"], d["barge_detect_ms"]))
     md.append("- Command: `%s`\n" % meta.get("command"))
@@ -322,6 +370,31 @@ def cmd_report(argv):
                 cells.append("-" if not m else "%.2f / %s / %s" % (m["mean"], m["p99_le"], num(m["max_since_start"])))
             md.append("| %d | %s |" % (lv["calls"], " | ".join(cells)))
         md.append("")
+
+    md.append("## Engine threads (steady window)\n")
+    md.append("Cores used by the engine's threads, by thread name (count × name: cores).\n")
+    for lv in levels:
+        th = g(lv, "steady", "engine_threads", default=[]) or []
+        if th:
+            md.append("- %d calls: %s" % (lv["calls"], ", ".join(
+                "%d × %s: %.3f" % (t["count"], t["thread"], t["cores"]) for t in th if t["cores"] >= 0.001)))
+    md.append("")
+
+    goals = goals_text(levels, meta)
+    if goals:
+        md.append("## Goals (issue 4) against the measurements\n")
+        md.extend(goals)
+        md.append("")
+
+    prof = [lv for lv in levels if lv.get("profile")]
+    if prof:
+        top = prof[-1]
+        md.append("## Engine profile at %d calls\n" % top["calls"])
+        md.append("`perf record -F 499 -g -p <engine>` for 10 s in the steady window; flat, by DSO and symbol "
+                  "(symbols at 0.7% or more):\n")
+        md.append("```")
+        md.append(top["profile"].rstrip())
+        md.append("```\n")
 
     md.append("## The load generator\n")
     md.append("One io_context thread per `--threads`, one timer per thread ticking every %s ms; each call sends its "

@@ -424,7 +424,9 @@ private:
     }
     const bool agent_done = agent_spoke_since_line_ && agent_quiet_for_ms_ >= std::max(agent_quiet_ms, script_.pause_before_ms);
     if (ms_between(t0_, now) >= opt_.call_ms) {
-      if (agent_done && !awaiting_clear_) hang_up({});
+      // between the caller's turns (not while a barge-in waits for its clear), even if the
+      // agent is still talking: callers hang up on agents
+      if (!awaiting_clear_) hang_up({});
       else if (ms_between(t0_, now) >= opt_.call_ms + opt_.answer_timeout_ms) hang_up("did not reach a pause to hang up");
       return;
     }

@@ -20,6 +20,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -159,6 +160,51 @@ proc_sample sample_proc(int pid) {
   return s;
 }
 
+/// CPU seconds of each thread of `pid`, by thread id, with the thread's name.
+std::map<int, std::pair<std::string, double>> sample_threads(int pid) {
+  std::map<int, std::pair<std::string, double>> out;
+  if (pid <= 0) return out;
+  const double hz = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    std::ifstream stat(e.path() / "stat");
+    std::string all((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    auto lp = all.find('(');
+    auto rp = all.rfind(')');
+    if (lp == std::string::npos || rp == std::string::npos || rp + 2 > all.size()) continue;
+    std::istringstream in(all.substr(rp + 2));
+    std::vector<std::string> f;
+    std::string tok;
+    while (in >> tok) f.push_back(tok);
+    if (f.size() < 13) continue;
+    try {
+      out[std::stoi(e.path().filename().string())] = {all.substr(lp + 1, rp - lp - 1),
+                                                      (std::stod(f[11]) + std::stod(f[12])) / hz};
+    } catch (...) {
+    }
+  }
+  return out;
+}
+
+/// Per thread name: how many threads and the cores they used over the window, busiest first.
+json thread_shares(const std::map<int, std::pair<std::string, double>>& a,
+                   const std::map<int, std::pair<std::string, double>>& b, double seconds) {
+  std::map<std::string, std::pair<int, double>> by_name;
+  for (const auto& [tid, v] : b) {
+    auto it = a.find(tid);
+    double d = v.second - (it == a.end() ? 0.0 : it->second.second);
+    auto& slot = by_name[v.first];
+    if (d > 0 || it != a.end()) ++slot.first;
+    slot.second += d;
+  }
+  std::vector<std::pair<std::string, std::pair<int, double>>> v(by_name.begin(), by_name.end());
+  std::sort(v.begin(), v.end(), [](const auto& x, const auto& y) { return x.second.second > y.second.second; });
+  json out = json::array();
+  for (const auto& [name, c] : v)
+    if (c.second > 0) out.push_back({{"thread", name}, {"count", c.first}, {"cores", c.second / seconds}});
+  return out;
+}
+
 double self_cpu_s() {
   rusage u{};
   ::getrusage(RUSAGE_SELF, &u);
@@ -294,6 +340,7 @@ int main(int argc, char** argv) {
   const auto deadline = t0 + std::chrono::milliseconds(a.opt.ramp_ms + a.opt.call_ms + a.opt.answer_timeout_ms + 20000);
 
   proc_sample w0, w1, mid;
+  std::map<int, std::pair<std::string, double>> threads0, threads1;
   std::map<std::string, double> m0, m1;
   double self0 = 0, self1 = 0;
   std::size_t late_mark0 = 0, late_mark1 = 0;
@@ -328,6 +375,7 @@ int main(int argc, char** argv) {
       took0 = true;
       w0_at = now;
       w0 = sample_proc(a.engine_pid);
+      threads0 = sample_threads(a.engine_pid);
       self0 = self_cpu_s();
       m0 = scrape(a.opt.engine_url);
       std::lock_guard<std::mutex> g{stats.mutex};
@@ -339,6 +387,7 @@ int main(int argc, char** argv) {
       took1 = true;
       w1_at = now;
       w1 = sample_proc(a.engine_pid);
+      threads1 = sample_threads(a.engine_pid);
       self1 = self_cpu_s();
       m1 = scrape(a.opt.engine_url);
       std::lock_guard<std::mutex> g{stats.mutex};
@@ -422,6 +471,7 @@ int main(int argc, char** argv) {
       steady["engine_rss_kb"] = rss;
       steady["engine_idle_rss_kb"] = idle.rss_kb;
       steady["engine_rss_kb_per_call"] = (rss - idle.rss_kb) / live;
+      steady["engine_threads"] = thread_shares(threads0, threads1, win_s);
     }
     if (!m0.empty() && !m1.empty()) {
       steady["mailbox"] = mailbox_depths(m0, m1);
@@ -462,6 +512,13 @@ int main(int argc, char** argv) {
               << fmt(steady["engine_rss_kb_per_call"].get<double>(), 1) << " KB per call)\n";
   } else if (!took1) {
     std::cout << "  engine: no steady window (call length too short for ramp + settle, or the level did not reach it)\n";
+  }
+  if (steady.is_object() && steady.contains("engine_threads")) {
+    std::cout << "  engine threads (cores):";
+    for (const auto& t : steady["engine_threads"])
+      std::cout << " " << t["thread"].get<std::string>() << " x" << t["count"].get<int>() << " "
+                << fmt(t["cores"].get<double>(), 3);
+    std::cout << "\n";
   }
   if (steady.is_object() && steady.contains("mailbox")) {
     std::cout << "  mailbox depth by role (window: mean / p99 bucket / max since start):";
