@@ -97,7 +97,9 @@ void interrupt_turn(session_actor* self, const char* why) {
   rec.interrupted = true;
   rec.heard = heard;
   if (s.llm) self->send(s.llm, heard_atom::value, t.generation, heard);
-  if (!t.audio_started) s.merge_next_utterance = true;
+  // Caller speech over a turn not yet audible is the caller going on: join the two
+  // utterances. A key press is not speech.
+  if (!t.audio_started && std::string_view(why) != "dtmf") s.merge_next_utterance = true;
   s.log->info("call_sid={} role=call_session turn={} interrupted ({}); caller heard {} of {} chars", s.sid,
               t.generation, why, heard.size(), t.text.size());
   s.turn.reset();

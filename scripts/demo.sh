@@ -39,20 +39,15 @@ for _ in $(seq 1 200); do
   kill -0 "$ENGINE_PID" 2>/dev/null || { cat "$VAR/engine.log" >&2; echo "the engine failed to start" >&2; exit 1; }
   sleep 0.1
 done
-# A seeded customer with one vehicle calls to book an oil change; the ZIP code on file
-# is what they answer when the agent verifies them.
-spoken_digits() {
-  local words=(zero one two three four five six seven eight nine) out="" i
-  for ((i = 0; i < ${#1}; i++)); do out+="${words[${1:i:1}]} "; done
-  echo "${out% }"
-}
+# A seeded customer with one vehicle calls to book an oil change and, asked to verify,
+# types the ZIP code on file on the keypad (spoken digits are the recogniser's weak spot).
 CALLER_ARGS=(--scenario "$SCENARIO")
 if [ "$SCENARIO" = booking ]; then
   read -r PHONE ZIP NAME < <(psql "$DATABASE_URL" -At -F ' ' -c \
     "SELECT c.phone, c.zip, c.first_name FROM customers c WHERE c.zip <> ''
        AND (SELECT count(*) FROM vehicles v WHERE v.customer_id = c.id) = 1 ORDER BY c.id LIMIT 1")
-  log "$NAME calls from $PHONE to book an oil change (ZIP on file: $ZIP)"
-  CALLER_ARGS=(--from "$PHONE" --say "i would like to book an oil change" --say "$(spoken_digits "$ZIP")"
+  log "$NAME calls from $PHONE to book an oil change (types the ZIP on file, $ZIP, on the keypad)"
+  CALLER_ARGS=(--from "$PHONE" --say "i would like to book an oil change" --say "dtmf:$ZIP"
                --say "yes" --say "the first one" --say "yes" --say "no thank you goodbye")
 fi
 log "placing a simulated phone call (recording: var/demo-call.wav)"

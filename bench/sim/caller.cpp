@@ -405,7 +405,8 @@ struct call::impl : std::enable_shared_from_this<impl> {
       t.said = opt.script[i].text;
       t.spoke_at_ms = now_ms();
       res.turns.push_back(t);
-      send(twilio::dtmf_message(stream_sid, ++seq, opt.script[i].text[5]));
+      // "dtmf:62704#": one Twilio dtmf event per key, in order, as the keys are pressed.
+      for (char key : opt.script[i].text.substr(5)) send(twilio::dtmf_message(stream_sid, ++seq, key));
       agent_spoke_since_line = false;
       awaiting_answer = static_cast<int>(res.turns.size() - 1);
       awaiting_since = steady_clock::now();

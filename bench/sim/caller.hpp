@@ -26,7 +26,7 @@ class io_context;
 namespace ce::sim {
 
 struct script_line {
-  /// What the caller says; "dtmf:5" presses a key instead.
+  /// What the caller says; "dtmf:5" presses a key instead, "dtmf:62704" several in a row.
   std::string text;
   /// Normal line: silence after the agent finished speaking, before saying it.
   int pause_before_ms = 700;

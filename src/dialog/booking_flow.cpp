@@ -258,6 +258,13 @@ std::optional<std::size_t> booking_flow::option_named(const word_list& words) co
 
 namespace ce::dialog {
 
+std::size_t booking_flow::keyed_digits() const {
+  if (ask_ != ask::identity) return 0;
+  for (const auto& q : reask_)
+    if (q.find("ZIP") != std::string::npos) return 5;
+  return 0;
+}
+
 speech_hint booking_flow::expected() const {
   switch (ask_) {
     case ask::identity: {

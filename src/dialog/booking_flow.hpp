@@ -86,6 +86,9 @@ class booking_flow {
 
   /// The kind of answer the open question invites (for the speech recogniser).
   speech_hint expected() const;
+  /// How many keypad digits complete the answer to the open question (5 for a ZIP code);
+  /// 0 when it takes no fixed count (the caller ends with '#').
+  std::size_t keyed_digits() const;
 
  private:
   enum class ask {

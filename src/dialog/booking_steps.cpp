@@ -132,7 +132,9 @@ flow_reply booking_flow::proceed(std::vector<std::string> lead) {
       std::string what = methods_.empty() || has(methods_, "zip")   ? "the ZIP code we have on file"
                          : has(methods_, "date_of_birth")          ? "your date of birth"
                                                                     : "the last six characters of your VIN";
-      return question(std::move(r), ask::identity, {"Before I pull up your account, can you tell me " + what + "?"});
+      std::vector<std::string> asked{"Before I pull up your account, can you tell me " + what + "?"};
+      if (what.find("ZIP") != std::string::npos) asked.emplace_back("You can also type it on your keypad.");
+      return question(std::move(r), ask::identity, std::move(asked));
     }
     if (new_name_.first.empty()) {
       r.sentences.emplace_back("I don't see an account for this number yet.");

@@ -325,6 +325,11 @@ void intent_matcher::classify(utterance_analysis& a) const {
     return std::find(std::begin(digit_words), std::end(digit_words), w) != std::end(digit_words);
   });
   if (has_word(a.words, "zero") && digits >= 2 && at(intent::human) <= 3) at(intent::human) = 0;
+  // Among digits, a lone "human" is a misheard "seven" ("six two human zero four"); asking
+  // for a person takes a verb or another word for one.
+  bool asks_for_someone = has_word(a.words, "talk") || has_word(a.words, "speak") || has_word(a.words, "person") ||
+                          has_word(a.words, "transfer") || has_word(a.words, "connect") || has_word(a.words, "someone");
+  if (has_word(a.words, "human") && digits >= 2 && !asks_for_someone) at(intent::human) = 0;
   // A day next to booking words is when to come in, not an hours question.
   if (a.day_kind != day_ref::none && at(intent::appointment) < content_threshold) at(intent::hours) += 3;
   if (a.make) at(intent::makes) += 5;

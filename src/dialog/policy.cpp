@@ -105,6 +105,27 @@ turn_output local_policy::on_dtmf(char digit) {
   history_.emplace_back("caller", std::string("[pressed ") + digit + "]");
   if (state_ != state::talking) return {};
   misses_ = 0;
+  bool digits_wanted = flow_.expected() == speech_hint::digits;
+  if (!digits_wanted) keyed_.clear();
+  if (digits_wanted && (std::isdigit(static_cast<unsigned char>(digit)) || digit == '*' || digit == '#')) {
+    static constexpr std::string_view names[] = {"zero", "one", "two",   "three", "four",
+                                                 "five", "six", "seven", "eight", "nine"};
+    // A key turn says nothing: the next key interrupting it leaves the question open.
+    last_turn_silent_ = true;
+    if (digit == '*') {
+      keyed_.clear();
+      return {};
+    }
+    if (digit != '#') keyed_ += digit;
+    auto wanted = flow_.keyed_digits();
+    bool complete = digit == '#' ? !keyed_.empty() : (wanted > 0 && keyed_.size() >= wanted);
+    if (!complete && keyed_.size() < 32) return {};
+    std::string spoken;
+    for (char k : keyed_) spoken += (spoken.empty() ? "" : " ") + std::string(names[k - '0']);
+    keyed_.clear();
+    drop_flow_tools();
+    return answer(matcher_.analyse(spoken));
+  }
   if (digit == '0') return transfer("caller pressed zero");
   return speak({"To talk to a service advisor, press zero.", "Or just tell me what you need."}, pending_);
 }

@@ -52,7 +52,10 @@ class local_policy {
   /// A finished caller utterance; "" (or only noise words) = unintelligible.
   turn_output on_user(std::string_view utterance);
 
-  /// The caller pressed a key: '0' transfers to a service advisor, others get a hint.
+  /// The caller pressed a key. While a question that takes digits is open (a ZIP code),
+  /// keys are collected: '*' starts over, '#' or the last expected digit answers with them
+  /// as if spoken, and nothing is said in between. Otherwise '0' transfers to a service
+  /// advisor and other keys get a hint.
   turn_output on_dtmf(char digit);
 
   /// A result for one of this policy's tool calls; unknown ids (and results of calls
@@ -153,6 +156,7 @@ class local_policy {
   booking_flow flow_;
   bool greeting_pending_ = false;      ///< the caller-ID lookup result brings the greeting
   bool last_turn_silent_ = false;      ///< the last output was only tool calls
+  std::string keyed_;                  ///< keypad digits collected for the open question
 };
 
 } // namespace ce::dialog

@@ -251,7 +251,7 @@ TEST_CASE("STT client close sends CloseStream and delivers the last utterance an
   client.send_audio(silence_ms(100));  // after close: ignored
 }
 
-TEST_CASE("STT client sends KeepAlive while no audio flows; without it the server closes 1011 NET-0001",
+TEST_CASE("STT client sends KeepAlive while no audio flows, without it the server closes 1011 NET-0001",
           "[clients][stt][faults]") {
   auto mocks = start_mocks(stt_config({line1}, json{{"idle_timeout_ms", 1200}}));
   io_runner io;
@@ -364,7 +364,7 @@ TEST_CASE("STT handshake faults: a stalled upgrade times out, a slow one connect
   }
 }
 
-TEST_CASE("STT connection dropped mid-utterance is detected at once; reconnect with replay recovers the sentence",
+TEST_CASE("STT connection dropped mid-utterance is detected at once, reconnect with replay recovers the sentence",
           "[clients][stt][faults][slow]") {
   auto mocks = start_mocks(
     stt_config({line1, line2}, json{{"faults", {{{"kind", "drop"}, {"at", "speech"}, {"after", 300}, {"times", 1}}}}}));
@@ -407,7 +407,7 @@ TEST_CASE("STT connection dropped mid-utterance is detected at once; reconnect w
   CHECK(ev.utterances.items()[0].start == Approx(1.0).margin(0.1));
 }
 
-TEST_CASE("STT server that goes silent while the caller talks is reported as stalled; replay recovers",
+TEST_CASE("STT server that goes silent while the caller talks is reported as stalled, replay recovers",
           "[clients][stt][faults][slow]") {
   auto mocks = start_mocks(stt_config({line1}, json{{"faults", {{{"kind", "stall"}, {"at", "speech"}, {"after", 200}, {"times", 1}}}}}));
   io_runner io;

@@ -150,7 +150,7 @@ TEST_CASE("TTS WebSocket streams each segment's audio as it arrives, tagged, the
   CHECK(io.drain(3000ms));
 }
 
-TEST_CASE("TTS WebSocket Clear drops the old segment's audio; later segments play", "[clients][tts]") {
+TEST_CASE("TTS WebSocket Clear drops the old segment's audio, later segments play", "[clients][tts]") {
   auto mocks = start_mocks(tts_config(json{{"speed", 2.0}, {"frame_ms", 20}}));
   io_runner io;
   tts_events ev;

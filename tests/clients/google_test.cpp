@@ -125,7 +125,7 @@ TEST_CASE("Google client fetches a token once, reuses it, and inserts, patches, 
   CHECK(stored[0]["status"] == "cancelled");
 }
 
-TEST_CASE("Google insert is idempotent: a 409 for our id is success with the stored event; a cancelled one is "
+TEST_CASE("Google insert is idempotent: a 409 for our id is success with the stored event, a cancelled one is "
           "confirmed again",
           "[clients][google]") {
   auto mocks = start_mocks(google_config());
@@ -249,7 +249,7 @@ TEST_CASE("Google token: refreshed ahead of expiry, and once more on a 401", "[c
   }
 }
 
-TEST_CASE("Google token errors: invalid_grant and invalid_client are permanent and not retried; a 500, a drop and "
+TEST_CASE("Google token errors: invalid_grant and invalid_client are permanent and not retried, a 500, a drop and "
           "a stall are retried",
           "[clients][google][faults]") {
   io_runner io;
@@ -314,7 +314,7 @@ TEST_CASE("Google token errors: invalid_grant and invalid_client are permanent a
   }
 }
 
-TEST_CASE("Google faults: 403 rateLimitExceeded, 429 with Retry-After and 503 are retried; drop, stall and delay "
+TEST_CASE("Google faults: 403 rateLimitExceeded, 429 with Retry-After and 503 are retried, drop, stall and delay "
           "are survived",
           "[clients][google][faults]") {
   io_runner io;

@@ -83,7 +83,7 @@ struct stream_events {
 
 } // namespace
 
-TEST_CASE("OpenAI client streams text as it arrives; the first sentence is ready long before the end",
+TEST_CASE("OpenAI client streams text as it arrives, the first sentence is ready long before the end",
           "[clients][openai]") {
   auto mocks = start_mocks(llm(json{{"tokens_per_second", 40}, {"keepalive_ms", 100}, {"keepalive_every", 3},
                                     {"coalesce_every", 4}, {"split_every", 5}}));

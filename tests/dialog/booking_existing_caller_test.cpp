@@ -38,7 +38,8 @@ TEST_CASE("an existing caller books an oil change from the greeting to a confirm
   call.say("i'd like to book an oil change");
   CHECK(call.last().sentences == std::vector<std::string>{
                                    "Sure, I can help with that.",
-                                   "Before I pull up your account, can you tell me the ZIP code we have on file?"});
+                                   "Before I pull up your account, can you tell me the ZIP code we have on file?",
+                                   "You can also type it on your keypad."});
   CHECK(call.last().tool_calls.empty());
 
   call.say("six two seven zero four");
@@ -324,4 +325,66 @@ TEST_CASE("an outbound call looks the customer up only when a booking starts") {
   CHECK(out.tool_calls[0].name == "lookup_customer");
   auto next = p.on_tool_result(out.tool_calls[0].id, caller_john);
   CHECK(contains(said(next), "ZIP code"));
+}
+
+TEST_CASE("a ZIP code typed on the keypad verifies the caller, keys in between say nothing") {
+  scripted_call call;
+  call.say("book an oil change");
+  CHECK(contains(call.text(), "keypad"));
+  auto& partial = call.press("6270");
+  CHECK(partial.sentences.empty());
+  CHECK(partial.tool_calls.empty());
+  call.press("4");
+  CHECK(call.tool() == "verify_customer");
+  CHECK(call.args() == json{{"method", "zip"}, {"value", "62704"}});
+  call.answer(results::verified(true));
+  CHECK(call.tool() == "get_vehicles");
+}
+
+TEST_CASE("on the keypad '*' starts the ZIP code over, '#' sends what was typed, and 0 is a digit") {
+  scripted_call call;
+  call.say("book an oil change");
+  call.press("99*1000");
+  CHECK(call.last().tool_calls.empty());
+  call.press("2");
+  CHECK(call.args() == json{{"method", "zip"}, {"value", "10002"}});
+
+  scripted_call short_zip;
+  short_zip.say("book an oil change");
+  short_zip.press("627#");
+  CHECK(short_zip.last().tool_calls.empty());
+  CHECK(short_zip.last().sentences.back() == "Could you say all five digits of the ZIP code?");
+}
+
+TEST_CASE("outside a question that takes digits, 0 on the keypad still transfers") {
+  scripted_call call;
+  call.press("0");
+  CHECK(call.tool() == "transfer_to_human");
+}
+
+TEST_CASE("a misheard seven among the ZIP digits is not a request for a person") {
+  scripted_call call;
+  call.say("book an oil change");
+  call.say("six two human zero four");
+  CHECK(call.tool() != "transfer_to_human");
+  CHECK(call.last().sentences.back() == "Could you say all five digits of the ZIP code?");
+  call.say("can i talk to a human");
+  CHECK(call.tool() == "transfer_to_human");
+}
+
+TEST_CASE("keys pressed in quick succession each interrupt the silent turn of the key before") {
+  scripted_call call;
+  call.say("book an oil change");
+  for (char k : std::string("6270")) {
+    call.press(std::string(1, k));
+    call.barge_in("");  // the engine interrupts the (silent) key turn when the next key comes
+  }
+  call.press("4");
+  CHECK(call.tool() == "verify_customer");
+  CHECK(call.args() == json{{"method", "zip"}, {"value", "62704"}});
+  const auto& history = call.policy().history();
+  bool question_kept = std::any_of(history.begin(), history.end(), [](const auto& turn) {
+    return turn.first == "agent" && contains(turn.second, "ZIP code we have on file");
+  });
+  CHECK(question_kept);
 }

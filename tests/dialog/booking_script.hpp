@@ -33,6 +33,12 @@ class scripted_call {
     return last_;
   }
 
+  /// The caller presses keys, one by one; the output of the last key press.
+  const turn_output& press(std::string_view keys) {
+    for (char k : keys) last_ = policy_.on_dtmf(k);
+    return last_;
+  }
+
   /// The result of the tool call the last turn ended with.
   const turn_output& answer(std::string_view result_json) {
     REQUIRE_FALSE(last_.tool_calls.empty());

@@ -78,12 +78,12 @@ void wait_for_call_log(const engine_process& e, const std::string& sid) {
 
 } // namespace
 
-TEST_CASE("a caller books, reschedules and cancels an appointment by phone; Postgres has it all", "[integration]") {
+TEST_CASE("a caller books, reschedules and cancels an appointment by phone and Postgres has it all", "[integration]") {
   engine_process engine;
   add_customer(engine);
 
-  auto booked = call(engine, {{"i would like to book an oil change"}, {"six two seven zero four"}, {"yes"},
-                              {"the first one"}, {"yes"}, {"no thank you goodbye"}});
+  auto booked = call(engine, {{"i would like to book an oil change next tuesday"}, {"dtmf:62704"}, {"yes"},
+                              {"eight a.m."}, {"yes"}, {"no thank you goodbye"}});
   wait_for_call_log(engine, booked.call_sid);
   INFO(engine.log());
   auto code = query_one(engine, "SELECT confirmation_code FROM appointments WHERE created_by_call_sid = '" +
@@ -105,14 +105,14 @@ TEST_CASE("a caller books, reschedules and cancels an appointment by phone; Post
                           "WHERE l.call_sid = '" + booked.call_sid + "'") == "Linda");
   auto before = query_one(engine, "SELECT starts_at FROM appointments WHERE confirmation_code = '" + code + "'");
 
-  auto moved = call(engine, {{"i need to reschedule my appointment"}, {"six two seven zero four"}, {"next week"},
-                             {"the first one"}, {"yes"}, {"no thank you goodbye"}});
+  auto moved = call(engine, {{"i need to reschedule my appointment"}, {"dtmf:62704"}, {"next wednesday"},
+                             {"eight a.m."}, {"yes"}, {"no thank you goodbye"}});
   wait_for_call_log(engine, moved.call_sid);
   CHECK(query_one(engine, "SELECT updated_by_call_sid FROM appointments WHERE confirmation_code = '" + code + "'") ==
         moved.call_sid);
   CHECK(query_one(engine, "SELECT starts_at FROM appointments WHERE confirmation_code = '" + code + "'") != before);
 
-  auto cancelled = call(engine, {{"i want to cancel my appointment"}, {"six two seven zero four"}, {"yes"},
+  auto cancelled = call(engine, {{"i want to cancel my appointment"}, {"dtmf:62704"}, {"yes"},
                                  {"no thank you goodbye"}});
   wait_for_call_log(engine, cancelled.call_sid);
   CHECK(query_one(engine, "SELECT status FROM appointments WHERE confirmation_code = '" + code + "'") == "cancelled");
@@ -128,7 +128,7 @@ TEST_CASE("with PostgreSQL stopped mid-call the call goes on politely and its lo
   add_customer(engine);
   boost::asio::io_context ioc;
   sim::call_result result;
-  auto opt = caller_for(engine, {{"i would like to book an oil change", 2500}, {"six two seven zero four"},
+  auto opt = caller_for(engine, {{"i would like to book an oil change", 2500}, {"dtmf:62704"},
                                  {"no thank you goodbye"}});
   opt.from = caller_phone;
   sim::call c{ioc, opt, [&](const sim::call_result& r) { result = r; }};

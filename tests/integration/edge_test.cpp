@@ -131,7 +131,7 @@ TEST_CASE("past the admission cap a call gets a polite refusal while admitted ca
   }
 }
 
-TEST_CASE("a child actor killed mid-call is restarted and the call goes on; a second failure ends it politely",
+TEST_CASE("a child actor killed mid-call is restarted and the call goes on, a second failure ends it politely",
           "[integration]") {
   engine_process engine{{{"calls", {{"allow_fault_injection", true}}}}};
   boost::asio::io_context ioc;
