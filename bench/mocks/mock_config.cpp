@@ -229,8 +229,6 @@ bool parse_rule(const json& j, const std::string& path, llm_rule& rule, config_e
   r.number("times", rule.times, -1, 1e15);
   if (r.ok() && !rule.say && rule.tool_calls.empty())
     r.fail(path, "needs \"say\" or \"tool_calls\"");
-  if (r.ok() && rule.say && !rule.tool_calls.empty())
-    r.fail(path, "\"say\" and \"tool_calls\" are exclusive");
   r.finish();
   return r.ok();
 }

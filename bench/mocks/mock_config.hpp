@@ -55,7 +55,8 @@
 // <rule> (openai) = { "when": { "last_role": "user|tool|assistant|system",
 //                               "contains": "text" | ["any", "of"], "tool_result_for": "name",
 //                               "has_tool": "name", "min_messages": 0 },
-//                     "say": "text" | "tool_calls": [{"name": "...", "arguments": {...} | "..."}],
+//                     "say": "text", "tool_calls": [{"name": "...", "arguments": {...} | "..."}],
+//                     (either or both: with both, the text streams first, then the calls)
 //                     "finish_reason": "", "times": -1 }
 #pragma once
 

@@ -387,6 +387,7 @@ void openai_service::chat(http_request&& req, const connection_ptr& conn) {
   entry["headers"] = headers_for_log(req);
   entry["rule"] = plan.rule;
   entry["reply"] = plan.calls.empty() ? nlohmann::json{{"text", plan.text}} : nlohmann::json{{"tool_calls", nlohmann::json::array()}};
+  if (!plan.calls.empty() && !plan.text.empty()) entry["reply"]["text"] = plan.text;
   for (const auto& c : plan.calls)
     entry["reply"]["tool_calls"].push_back({{"id", c.id}, {"name", c.name}, {"arguments", c.arguments}});
   entry["finish_reason"] = plan.finish_reason;

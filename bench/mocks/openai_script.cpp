@@ -339,6 +339,11 @@ reply_plan plan_reply(const nlohmann::json& body, const openai_config& cfg, std:
       plan.calls.push_back(std::move(c));
     }
     plan.finish_reason = rule->finish_reason.empty() ? "tool_calls" : rule->finish_reason;
+    if (rule->say) {  // content before the calls, in the same message (as the real API may do)
+      plan.text = *rule->say;
+      plan.pieces = split_text_pieces(plan.text);
+      completion_chars += plan.text.size();
+    }
   } else {
     plan.text = rule && rule->say ? *rule->say : cfg.default_text;
     plan.pieces = split_text_pieces(plan.text);
@@ -429,7 +434,7 @@ nlohmann::json chunk_builder::completion(const reply_plan& plan) const {
   if (plan.calls.empty()) {
     message["content"] = plan.text;
   } else {
-    message["content"] = nullptr;
+    message["content"] = plan.text.empty() ? ojson(nullptr) : ojson(plan.text);
     ojson calls = ojson::array();
     for (const auto& c : plan.calls)
       calls.push_back({{"id", c.id}, {"type", "function"}, {"function", {{"name", c.name}, {"arguments", c.arguments}}}});

@@ -79,7 +79,20 @@ struct tts_config {
 };
 
 struct llm_config {
-  std::string provider = "local";
+  /// "auto" (openai when OPENAI_API_KEY is set, else local), "local" (the embedded dialog
+  /// policy) or "openai". After loading: "local" or "openai".
+  std::string provider = "auto";
+  std::string api_key;  ///< OPENAI_API_KEY only (never in engine.json)
+  std::string base_url = "https://api.openai.com/v1";  ///< or OPENAI_BASE_URL
+  std::string model = "gpt-4o-mini";
+  double temperature = 0.3;
+  int max_tokens = 300;          ///< max_completion_tokens per request
+  int max_tool_depth = 4;        ///< model requests with tool results per agent turn
+  /// Latency budget of one request of a turn: 429/5xx/timeouts are retried (jittered
+  /// backoff) only while it lasts.
+  int turn_budget_ms = 4000;
+  int max_failed_turns = 2;      ///< failed turns before the call falls back to local
+  std::size_t max_history_messages = 60;  ///< kept besides the system prompt
 };
 
 struct runtime_config {
@@ -168,7 +181,7 @@ struct deepgram_config {
   std::string tts_model = "aura-asteria-en";
   bool tts_websocket = true;     ///< false: REST only
   int tts_ms_per_char = 65;      ///< speaking-rate estimate used to place marks in Deepgram audio
-  int tts_rest_deadline_ms = 4000;
+  int tts_rest_deadline_ms = 2500;  ///< REST retries of one segment stop after this
   // failover: a role falls back to the embedded default for the rest of the call after a
   // permanent error or this many failures
   int max_failures_per_call = 3;

@@ -161,6 +161,36 @@ void validate_deepgram(const deepgram_config& d) {
   if (d.max_failures_per_call <= 0) throw config_error{"deepgram.max_failures_per_call: must be positive"};
 }
 
+void read_llm(const json& j, llm_config& c) {
+  if (j.contains("api_key")) throw config_error{"llm.api_key: secrets do not belong in engine.json; set OPENAI_API_KEY"};
+  get(j, "provider", c.provider, "llm");
+  get(j, "base_url", c.base_url, "llm");
+  get(j, "model", c.model, "llm");
+  get(j, "temperature", c.temperature, "llm");
+  get(j, "max_tokens", c.max_tokens, "llm");
+  get(j, "max_tool_depth", c.max_tool_depth, "llm");
+  get(j, "turn_budget_ms", c.turn_budget_ms, "llm");
+  get(j, "max_failed_turns", c.max_failed_turns, "llm");
+  get(j, "max_history_messages", c.max_history_messages, "llm");
+}
+
+/// llm.provider "auto" becomes "openai" with a key, else "local"; "openai" needs the key.
+void resolve_llm(llm_config& c) {
+  if (c.provider == "auto") c.provider = c.api_key.empty() ? "local" : "openai";
+  if (c.provider != "local" && c.provider != "openai")
+    throw config_error{"llm.provider: '" + c.provider + "' is not one of auto, local, openai"};
+  if (c.provider == "openai" && c.api_key.empty())
+    throw config_error{"llm.provider: 'openai' needs OPENAI_API_KEY in the environment"};
+  if (c.provider == "openai" && c.base_url.rfind("http://", 0) != 0 && c.base_url.rfind("https://", 0) != 0)
+    throw config_error{"llm.base_url: must start with http:// or https:// (got '" + c.base_url + "')"};
+  if (c.temperature < 0.0 || c.temperature > 2.0) throw config_error{"llm.temperature: must be 0..2"};
+  if (c.max_tokens <= 0) throw config_error{"llm.max_tokens: must be positive"};
+  if (c.max_tool_depth <= 0) throw config_error{"llm.max_tool_depth: must be positive"};
+  if (c.turn_budget_ms <= 0) throw config_error{"llm.turn_budget_ms: must be positive"};
+  if (c.max_failed_turns <= 0) throw config_error{"llm.max_failed_turns: must be positive"};
+  if (c.max_history_messages < 2) throw config_error{"llm.max_history_messages: must be at least 2"};
+}
+
 void read_dealership(const json& j, dealership_facts& d) {
   get(j, "name", d.name, "dealership");
   get(j, "address", d.address, "dealership");
@@ -224,6 +254,9 @@ void apply_environment(engine_config& c, const environment& env) {
   if (auto v = val("CE_TRANSFER_NUMBER")) c.twilio.transfer_number = *v;
   if (auto v = val("DATABASE_URL")) c.store.database_url = *v;
   if (auto v = val("REDIS_URL")) c.store.redis_url = *v;
+  if (auto v = val("OPENAI_API_KEY")) c.llm.api_key = *v;
+  if (auto v = val("OPENAI_BASE_URL")) c.llm.base_url = *v;
+  resolve_llm(c.llm);
   if (auto v = val("DEEPGRAM_API_KEY")) c.deepgram.api_key = *v;
   if (auto v = val("DEEPGRAM_BASE_URL")) c.deepgram.base_url = *v;
   resolve_speech_provider(c.stt.provider, "stt.provider", c.deepgram);
@@ -264,7 +297,6 @@ void validate(const engine_config& c) {
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
     throw config_error{"server.public_base_url: must start with http:// or https:// (got '" + url + "')"};
   validate_deepgram(c.deepgram);
-  if (c.llm.provider != "local") throw config_error{"llm.provider: '" + c.llm.provider + "' is not available (local)"};
   static const std::set<std::string> levels{"trace", "debug", "info", "warn", "warning", "error", "critical", "off"};
   if (!levels.count(c.log_level)) throw config_error{"log_level: unknown level '" + c.log_level + "'"};
 }
@@ -289,7 +321,7 @@ config_result parse_config(const std::string& json_text, const std::string& base
     read_stt(section(root, "stt"), c.stt);
     read_tts(section(root, "tts"), c.tts);
     read_deepgram(section(root, "deepgram"), c.deepgram);
-    get(section(root, "llm"), "provider", c.llm.provider, "llm");
+    read_llm(section(root, "llm"), c.llm);
     const auto& rt = section(root, "runtime");
     get(rt, "caf_threads", c.runtime.caf_threads, "runtime");
     get(rt, "caf_max_throughput", c.runtime.caf_max_throughput, "runtime");
@@ -343,6 +375,8 @@ const std::map<std::string, std::string>& environment_settings() {
     {"REDIS_URL", "store.redis_url (use an existing Redis)"},
     {"DEEPGRAM_API_KEY", "Deepgram key: stt/tts provider \"auto\" uses Deepgram when it is set"},
     {"DEEPGRAM_BASE_URL", "deepgram.base_url (e.g. a local mock: http://127.0.0.1:PORT)"},
+    {"OPENAI_API_KEY", "OpenAI key: llm.provider \"auto\" uses OpenAI Chat Completions when it is set"},
+    {"OPENAI_BASE_URL", "llm.base_url (e.g. https://api.openai.com/v1, or a local mock's http://127.0.0.1:PORT/v1)"},
     {"GOOGLE_CLIENT_ID", "google.client_id (OAuth2 client of the shop calendar)"},
     {"GOOGLE_CLIENT_SECRET", "Google OAuth2 client secret"},
     {"GOOGLE_REFRESH_TOKEN", "Google OAuth2 refresh token (calendar scope)"},
