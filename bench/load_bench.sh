@@ -18,6 +18,8 @@
 #                 report shows the flat profile of the highest level; needs perf)
 #   --stop-failed-share F  stop the sweep after a level where more than this share of the
 #                 calls failed (default 0.2): higher levels would only fail more, slowly
+#   --stop-p95-ms MS  likewise after a level whose turn latency p95 exceeds MS (default 3000:
+#                 the machine is saturated; callers would hang up)
 #
 # Environment: BUILD_DIR (default <repo>/build); CE_BUILD_CMD (default "cmake --build $BUILD_DIR
 # -j2 --target"); DATABASE_URL / REDIS_URL to use running servers (else scripts/services.sh
@@ -39,6 +41,7 @@ OUT_DIR="$ROOT/bench"
 LEVELS_SET=0
 PROFILE=1
 STOP_FAILED=0.2
+STOP_P95=3000
 ARGS_TEXT="$*"
 
 while [[ $# -gt 0 ]]; do
@@ -54,6 +57,7 @@ while [[ $# -gt 0 ]]; do
     --keep) KEEP=1; shift ;;
     --no-profile) PROFILE=0; shift ;;
     --stop-failed-share) STOP_FAILED="$2"; shift 2 ;;
+    --stop-p95-ms) STOP_P95="$2"; shift 2 ;;
     -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "load_bench: unknown argument $1" >&2; exit 64 ;;
   esac
@@ -216,6 +220,12 @@ print('{\"wall_s\": %.1f, \"mocks_cpu_share\": %.3f, \"engine_cpu_share_level\":
     STOPPED_AT=$n
     break
   fi
+  p95=$(jq '.turn_ms.p95 // 0' "$json")
+  if python3 -c "import sys; sys.exit(0 if $p95 > $STOP_P95 else 1)"; then
+    log "level $n: turn latency p95 ${p95} ms (more than $STOP_P95 ms): the sweep stops here"
+    STOPPED_AT=$n
+    break
+  fi
   kill -0 "$ENGINE_PID" 2>/dev/null || { log "the engine died during level $n"; tail -30 "$WORK/engine.log" >&2; break; }
   # let the engine finish the calls before the next level
   for _ in $(seq 100); do
@@ -247,7 +257,7 @@ jq -n --arg date "$(date -u '+%Y-%m-%d %H:%M UTC')" --arg commit "$commit" --arg
   --arg cpu_model "$cpu_model" --arg cores "$cores" --arg ram_gb "$ram_gb" \
   --arg providers_text "$providers_text" --arg engine_text "$engine_text" --arg calls_text "$calls_text" \
   --arg note "$note" --arg stopped_at "$STOPPED_AT" --arg levels "$LEVELS" --arg command "bench/load_bench.sh $ARGS_TEXT" --argjson delays "$DELAYS_JSON" \
-  --argjson mock_delay "$MOCK_DELAY" --arg title "callengine load benchmark ($PROVIDERS providers, $cores cores)" \
+  --argjson mock_delay "$MOCK_DELAY" --arg title "callengine load benchmark ($([[ $PROVIDERS == mocks ]] && echo "mock cloud providers" || echo "embedded providers"), $cores cores)" \
   --arg footnote "$cpu_model; commit $commit; $(date -u '+%Y-%m-%d')" \
   '{date:$date, commit:$commit, dirty:$dirty, cpu_model:$cpu_model, cores:$cores, ram_gb:$ram_gb,
     providers_text:$providers_text, engine_text:$engine_text, calls_text:$calls_text, note:$note,

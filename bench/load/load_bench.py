@@ -223,7 +223,7 @@ def nice(v):
     if v <= 0:
         return 1
     e = 10 ** math.floor(math.log10(v))
-    for m in (1, 2, 2.5, 5, 10):
+    for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
         if v <= m * e:
             return m * e
     return 10 * e
@@ -251,8 +251,8 @@ def goals_text(levels, meta):
     clean = [lv for lv in levels if lv["failed"] == 0]
     best = clean[-1] if clean else None
     if meta.get("stopped_at"):
-        out.append("- The sweep stopped after %s calls (more than the allowed share of calls failed); levels "
-                   "planned: %s." % (meta["stopped_at"], meta.get("levels_planned")))
+        out.append("- The sweep stopped after %s calls (too many failed calls or turn latency p95 over the "
+                   "limit: the machine was saturated); levels planned: %s." % (meta["stopped_at"], meta.get("levels_planned")))
     if best:
         out.append("- Most concurrent calls without a failed call: **%d** (goal: at least 1,000%s)."
                    % (best["calls"], "; met" if best["calls"] >= 1000 else "; missed"))
