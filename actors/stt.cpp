@@ -2,12 +2,41 @@
 
 #include "actors/asr_pool.hpp"
 #include "actors/call_session.hpp"
+#include "actors/deepgram_speech.hpp"
 #include "actors/metered.hpp"
+#include "actors/provider_runtime.hpp"
 #include "audio/vad.hpp"
 #include "common/log.hpp"
+#include "metrics/metrics.hpp"
 
 #include <deque>
 #include <map>
+#include <optional>
+
+// Deepgram client callbacks (an io thread) -> the stt actor.
+namespace ce::actors::dg_stt {
+struct opened {
+  bool reconnected = false;
+  std::size_t replayed_bytes = 0;
+};
+struct speech {  ///< SpeechStarted (stream time) or a non-empty interim (now)
+  std::optional<double> stream_time;
+  std::string text;
+};
+struct utterance {
+  deepgram::stt_utterance u;
+};
+struct failed {
+  http::provider_error error;
+};
+using reconnect_atom = caf::atom_constant<caf::atom("dgreconn")>;
+using nudge_atom = caf::atom_constant<caf::atom("dgnudge")>;
+} // namespace ce::actors::dg_stt
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::dg_stt::opened)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::dg_stt::speech)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::dg_stt::utterance)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::dg_stt::failed)
 
 namespace ce::actors {
 namespace {
@@ -35,6 +64,30 @@ struct stt_state {
   time_point speech_end;
   std::map<std::uint64_t, time_point> decoding;  // utterance -> end of its speech
   speech_hint hint = speech_hint::open;          // for the next utterance
+
+  // ---- Deepgram (provider "deepgram" until a failover) ----
+  lingering_client<deepgram::live_stt_client> dg;
+  std::optional<provider_counters> dg_counters;
+  int dg_failures = 0;
+  std::uint64_t dg_reconnect_epoch = 0;
+  bool speech_signalled = false;   // speech_started sent for the speech in progress
+  std::int64_t stream_ms = 0;      // audio streamed so far (Deepgram's time base)
+  time_point last_arrival{};
+  // The local VAD's view of the caller's speech, kept while Deepgram recognises it, so a
+  // failover mid-sentence can still decode the sentence locally.
+  mulaw_buffer shadow;
+  bool shadow_active = false;      // the VAD says the caller is talking
+  bool shadow_utterance = false;   // the last VAD speech was long enough to be an utterance
+  bool shadow_answered = false;    // Deepgram delivered an utterance since its onset
+  time_point shadow_end{};
+  std::uint64_t shadow_seq = 0;
+
+  bool deepgram() const { return static_cast<bool>(dg.client); }
+
+  ~stt_state() {
+    // The call is over: CloseStream, and let the client finish after this actor is gone.
+    dg.close_and_linger();
+  }
   static inline const char* name = "stt";
 };
 
@@ -106,8 +159,11 @@ void keep_preroll(stt_state& s, mulaw_buffer&& frame) {
   }
 }
 
+void on_audio_deepgram(stt_actor* self, inbound_audio& a);
+
 void on_audio(stt_actor* self, inbound_audio& a) {
   auto& s = self->state;
+  if (s.deepgram()) return on_audio_deepgram(self, a);
   auto r = s.vad->push(a.payload);
   auto now_ms = s.vad->stream_ms();
   switch (r.event) {
@@ -167,6 +223,162 @@ void on_lease(stt_actor* self, asr_lease& l) {
   }
 }
 
+// ---- Deepgram ----------------------------------------------------------------------------
+
+/// Tells the session the caller started talking, once per speech (local VAD, Deepgram's
+/// SpeechStarted or its first interim words: whichever comes first).
+void signal_speech(stt_actor* self, time_point onset, const char* by) {
+  auto& s = self->state;
+  if (s.speech_signalled) return;
+  s.speech_signalled = true;
+  s.log->debug("call_sid={} role=stt speech started ({})", s.sid, by);
+  self->send(s.session, speech_started{onset});
+}
+
+time_point deepgram_time_to_clock(const stt_state& s, double stream_seconds) {
+  return stream_time_to_clock(s.last_arrival, s.stream_ms, static_cast<std::int64_t>(stream_seconds * 1000.0));
+}
+
+void append_shadow(stt_state& s, const mulaw_buffer& frame) {
+  auto max_bytes = static_cast<std::size_t>(s.services.cfg->stt.max_utterance_ms) * 8;
+  if (s.shadow.size() + frame.size() > max_bytes) return;
+  s.shadow.insert(s.shadow.end(), frame.begin(), frame.end());
+}
+
+void on_audio_deepgram(stt_actor* self, inbound_audio& a) {
+  auto& s = self->state;
+  s.stream_ms += static_cast<std::int64_t>(a.payload.size()) / 8;
+  s.last_arrival = a.arrived;
+  s.dg.client->send_audio(a.payload);  // a copy: the VAD and the shadow keep theirs
+  auto r = s.vad->push(a.payload);
+  auto now_ms = s.vad->stream_ms();
+  switch (r.event) {
+    case audio::vad_result::kind::speech_started: {
+      s.shadow.clear();
+      for (auto& f : s.preroll) append_shadow(s, f);
+      s.preroll.clear();
+      s.preroll_size = 0;
+      append_shadow(s, a.payload);
+      s.shadow_active = true;
+      s.shadow_utterance = false;
+      s.shadow_answered = false;
+      ++s.shadow_seq;
+      signal_speech(self, stream_time_to_clock(a.arrived, now_ms, r.start_ms), "local VAD");
+      return;
+    }
+    case audio::vad_result::kind::speech_stopped: {
+      append_shadow(s, a.payload);
+      s.shadow_active = false;
+      s.shadow_utterance = r.is_utterance;
+      s.shadow_end = stream_time_to_clock(a.arrived, now_ms, r.end_ms);
+      self->send(s.session, speech_stopped{s.shadow_end, r.is_utterance});
+      if (!r.is_utterance) {
+        if (!s.shadow_answered) s.speech_signalled = false;  // a click: the next speech counts
+        return;
+      }
+      // Deepgram endpoints on its own; if nothing comes, ask it to finalise what it heard.
+      auto wait = std::max(s.services.cfg->deepgram.utterance_end_ms, s.services.cfg->deepgram.endpointing_ms) + 1500;
+      self->delayed_send(self, std::chrono::milliseconds(wait), dg_stt::nudge_atom::value, s.shadow_seq);
+      return;
+    }
+    case audio::vad_result::kind::none: break;
+  }
+  if (s.shadow_active) append_shadow(s, a.payload);
+  else keep_preroll(s, std::move(a.payload));
+}
+
+void on_deepgram_utterance(stt_actor* self, deepgram::stt_utterance& u) {
+  auto& s = self->state;
+  s.shadow_answered = true;
+  s.speech_signalled = false;
+  if (u.text.empty()) return;
+  auto end = deepgram_time_to_clock(s, u.end);
+  auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(steady_clock::now() - end).count();
+  s.log->debug("call_sid={} role=stt deepgram utterance ({}) \"{}\"", s.sid, deepgram::to_string(u.reason), u.text);
+  self->send(s.session, transcript_ready{++s.utterance_id, std::move(u.text), end, std::max<std::int64_t>(0, waited)});
+}
+
+/// Deepgram is given up for the rest of the call: the embedded recogniser takes over, with
+/// the audio of the sentence in flight when there is one.
+void fail_over(stt_actor* self, const http::provider_error& why) {
+  auto& s = self->state;
+  s.log->warn("call_sid={} role=stt provider=deepgram failed ({}) after {} failure(s); the embedded recogniser "
+              "takes over for the rest of the call",
+              s.sid, why.describe(), s.dg_failures);
+  s.dg_counters->failover();
+  s.dg.client.reset();  // no callback after this
+  ++s.dg_reconnect_epoch;
+  if (s.shadow_active && !s.shadow_answered) {
+    // mid-sentence: the local utterance starts with what the caller said so far
+    ++s.utterance_id;
+    s.speaking = true;
+    s.finish_pending = false;
+    s.backlog = std::move(s.shadow);
+    s.utterance_bytes = s.backlog.size();
+    s.awaiting_lease = true;
+    s.log->info("call_sid={} role=stt the sentence in flight ({} ms so far) goes on with the embedded recogniser",
+                s.sid, s.backlog.size() / 8);
+    self->send(s.services.asr_pool, asr_acquire{s.utterance_id, s.hint});
+  } else if (s.shadow_utterance && !s.shadow_answered && !s.shadow.empty()) {
+    // the sentence just ended and Deepgram never answered it: decode it here
+    ++s.utterance_id;
+    s.speaking = false;
+    s.backlog = std::move(s.shadow);
+    s.utterance_bytes = s.backlog.size();
+    s.decoding[s.utterance_id] = s.shadow_end;
+    s.finish_pending = true;
+    s.awaiting_lease = true;
+    s.log->info("call_sid={} role=stt the sentence in flight ({} ms, not answered by deepgram) is decoded by the "
+                "embedded recogniser", s.sid, s.backlog.size() / 8);
+    self->send(s.services.asr_pool, asr_acquire{s.utterance_id, s.hint});
+  }
+  s.shadow.clear();
+  s.shadow_active = false;
+  s.shadow_utterance = false;
+}
+
+void on_deepgram_failed(stt_actor* self, const http::provider_error& e) {
+  auto& s = self->state;
+  if (!s.deepgram()) return;
+  ++s.dg_failures;
+  s.dg_counters->error(e);
+  auto max = s.services.cfg->deepgram.max_failures_per_call;
+  if (should_fail_over(e, s.dg_failures, max)) return fail_over(self, e);
+  // reconnect (the client replays the last second of audio); a short pause after repeats
+  auto delay = std::chrono::milliseconds(e.retry_after ? std::min<std::int64_t>(e.retry_after->count(), 1000)
+                                                       : 150 * (s.dg_failures - 1));
+  s.log->warn("call_sid={} role=stt provider=deepgram connection failed ({}); reconnecting in {} ms ({}/{})", s.sid,
+              e.describe(), delay.count(), s.dg_failures, max);
+  auto epoch = ++s.dg_reconnect_epoch;
+  if (delay.count() <= 0) s.dg.client->reconnect();
+  else self->delayed_send(self, delay, dg_stt::reconnect_atom::value, epoch);
+}
+
+void start_deepgram(stt_actor* self) {
+  auto& s = self->state;
+  if (!s.services.providers) {
+    s.log->error("call_sid={} role=stt provider=deepgram has no provider runtime; using the embedded recogniser",
+                 s.sid);
+    return;
+  }
+  s.dg_counters.emplace(s.services.metrics->registry, "stt", "deepgram");
+  caf::actor me = caf::actor_cast<caf::actor>(self);
+  deepgram::live_stt_callbacks cb;
+  cb.on_opened = [me](const deepgram::stt_opened& o) {
+    caf::anon_send(me, dg_stt::opened{o.reconnected, o.replayed_bytes});
+  };
+  cb.on_speech_started = [me](const deepgram::stt_speech_started& e) {
+    caf::anon_send(me, dg_stt::speech{e.timestamp, {}});
+  };
+  cb.on_interim = [me](const deepgram::stt_interim& i) { caf::anon_send(me, dg_stt::speech{std::nullopt, i.text}); };
+  cb.on_utterance = [me](deepgram::stt_utterance u) { caf::anon_send(me, dg_stt::utterance{std::move(u)}); };
+  cb.on_failed = [me](const http::provider_error& e) { caf::anon_send(me, dg_stt::failed{e}); };
+  cb.on_closed = [lingering = s.dg.lingering] { lingering->reset(); };
+  s.dg.client = std::make_unique<deepgram::live_stt_client>(s.services.providers->io(),
+                                                            deepgram_stt_options(*s.services.cfg, s.sid), std::move(cb));
+  s.dg.client->connect();
+}
+
 caf::behavior stt(stt_actor* self, engine_services services, caf::actor session, std::string sid) {
   self->meter("stt");
   auto& s = self->state;
@@ -175,10 +387,41 @@ caf::behavior stt(stt_actor* self, engine_services services, caf::actor session,
   s.sid = std::move(sid);
   s.log = log::get("stt");
   s.vad = std::make_unique<audio::energy_vad>(s.services.cfg->stt.vad);
+  if (s.services.cfg->stt.provider == "deepgram") start_deepgram(self);
   return {
     [=](inbound_audio& a) { on_audio(self, a); },
     [=](asr_lease& l) { on_lease(self, l); },
     [=](const expect_answer& e) { self->state.hint = e.hint; },
+    [=](const dg_stt::opened& o) {
+      auto& st = self->state;
+      if (!st.deepgram()) return;
+      if (o.reconnected)
+        st.log->info("call_sid={} role=stt provider=deepgram reconnected; {} ms of audio replayed", st.sid,
+                     o.replayed_bytes / 8);
+      else
+        st.log->debug("call_sid={} role=stt provider=deepgram connected", st.sid);
+    },
+    [=](const dg_stt::speech& e) {
+      auto& st = self->state;
+      if (!st.deepgram()) return;
+      auto onset = e.stream_time ? deepgram_time_to_clock(st, *e.stream_time) : steady_clock::now();
+      signal_speech(self, std::min(onset, steady_clock::now()), e.stream_time ? "deepgram SpeechStarted" : "deepgram interim");
+    },
+    [=](dg_stt::utterance& u) {
+      if (self->state.deepgram()) on_deepgram_utterance(self, u.u);
+    },
+    [=](const dg_stt::failed& f) { on_deepgram_failed(self, f.error); },
+    [=](dg_stt::reconnect_atom, std::uint64_t epoch) {
+      auto& st = self->state;
+      if (st.deepgram() && epoch == st.dg_reconnect_epoch) st.dg.client->reconnect();
+    },
+    [=](dg_stt::nudge_atom, std::uint64_t seq) {
+      auto& st = self->state;
+      if (!st.deepgram() || seq != st.shadow_seq || st.shadow_answered || st.shadow_active) return;
+      st.log->debug("call_sid={} role=stt provider=deepgram no utterance after the caller stopped; Finalize", st.sid);
+      st.speech_signalled = false;
+      st.dg.client->finalize();
+    },
     [=](asr_result& r) {
       auto& st = self->state;
       auto it = st.decoding.find(r.utterance_id);

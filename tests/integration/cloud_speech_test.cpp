@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 using namespace ce;
 using namespace ce::test;
 
@@ -24,4 +26,249 @@ TEST_CASE("mock_process starts mock_providers and serves its control API", "[int
   mocks.kill();
   CHECK_FALSE(mocks.running());
   CHECK(mock_http("GET", mocks.control_url() + "/health", {}, 1000).status == 0);
+}
+
+namespace {
+
+/// Mock Deepgram whose STT answers `script` (one line per detected utterance, whatever was
+/// said) and whose TTS speaks fast enough for short tests.
+nlohmann::json deepgram_scenario(std::vector<std::string> script, double tts_speed = 3.0) {
+  return {{"deepgram",
+           {{"stt", {{"script", script}, {"fallback_text", "hmm"}}},
+            {"tts", {{"ms_per_char", 25}, {"speed", tts_speed}, {"ttfb_ms", 50}}}}}};
+}
+
+std::map<std::string, std::string> deepgram_env(const mock_process& mocks) {
+  return {{"DEEPGRAM_API_KEY", "test-key"}, {"DEEPGRAM_BASE_URL", mocks.deepgram_base_url()}};
+}
+
+std::size_t count_where(const std::vector<nlohmann::json>& entries, const std::string& key, const nlohmann::json& value) {
+  std::size_t n = 0;
+  for (const auto& e : entries)
+    if (e.contains(key) && e[key] == value) ++n;
+  return n;
+}
+
+std::string joined_speak_text(const mock_process& mocks) {
+  std::string all;
+  for (const auto& e : mocks.log("tts", "tts.speak")) all += e.value("text", "") + "\n";
+  return all;
+}
+
+const std::string stt_failovers = "ce_provider_failovers_total{role=\"stt\",provider=\"deepgram\"}";
+const std::string tts_failovers = "ce_provider_failovers_total{role=\"tts\",provider=\"deepgram\"}";
+
+} // namespace
+
+TEST_CASE("a call on Deepgram speech: the mock's transcript is answered and the answer is spoken by Deepgram TTS",
+          "[integration][deepgram]") {
+  // The caller says something else than the mock's script: the answer can only come from
+  // the Deepgram transcript, not from the embedded recogniser.
+  mock_process mocks{deepgram_scenario({"how much is an oil change", "no thank you goodbye"})};
+  engine_process engine{nlohmann::json::object(), deepgram_env(mocks)};
+  auto opt = caller_for(engine, {{"hello there"}, {"okay then"}});
+  auto r = sim::run_call(opt);
+  INFO(engine.log());
+  INFO(mocks.output());
+  REQUIRE(r.ok);
+  CHECK(r.protocol_violations.empty());
+  auto rec = call_record(engine, r.call_sid);
+  auto agent = turns_of(rec, "agent");
+  auto caller = turns_of(rec, "caller");
+  REQUIRE(agent.size() >= 2);
+  REQUIRE(caller.size() >= 1);
+  CHECK(caller[0].value("text", "") == "how much is an oil change");
+  CHECK(contains(agent[1].value("text", ""), "forty-nine ninety-five"));
+  CHECK(agent[1].value("latency_ms", -1) > 0);
+  CHECK(rec.value("end_reason", "") == "agent_hangup");
+  REQUIRE(r.turns.size() == 2);
+  CHECK(r.turns[0].answer_latency_ms > 0);
+  CHECK(r.agent_audio_ms > 1000);
+  // the live STT connection: the configured query, the caller's audio, CloseStream at the end
+  auto opens = mocks.log("stt", "stt.open");
+  REQUIRE(opens.size() == 1);
+  auto query = opens[0]["query"];
+  CHECK(query.value("model", "") == "nova-2-phonecall");
+  CHECK(query.value("encoding", "") == "mulaw");
+  CHECK(query.value("sample_rate", "") == "8000");
+  CHECK(query.value("interim_results", "") == "true");
+  CHECK(query.value("vad_events", "") == "true");
+  CHECK(query.value("utterance_end_ms", "") == "1000");
+  CHECK(mocks.log("stt", "stt.utterance").size() == 2);
+  CHECK(count_where(mocks.wait_for_log("stt", "stt.control", 1, 5000), "type", "CloseStream") == 1);
+  // every agent sentence went to Deepgram TTS (greeting, the price, the goodbye)
+  auto spoken = joined_speak_text(mocks);
+  CHECK(contains(spoken, "Thanks for calling Bart's Automotive"));
+  CHECK(contains(spoken, "forty-nine ninety-five"));
+  auto tts_open = mocks.log("tts", "tts.open");
+  REQUIRE(tts_open.size() == 1);
+  CHECK(tts_open[0]["query"].value("encoding", "") == "mulaw");
+  CHECK(tts_open[0]["query"].value("sample_rate", "") == "8000");
+  CHECK(tts_open[0]["query"].value("model", "") == "aura-asteria-en");
+  CHECK(mocks.log("tts", "tts.flush").size() >= 3);
+  CHECK(engine.metric(stt_failovers) == 0);
+  CHECK(engine.metric(tts_failovers) == 0);
+  // a clean shutdown with the Deepgram clients in use
+  CHECK(engine.terminate() == 0);
+}
+
+TEST_CASE("a barge-in on Deepgram speech: Clear goes to Deepgram TTS, clear to Twilio, and the question is answered",
+          "[integration][deepgram]") {
+  // TTS at real-time pace: the greeting is still streaming when the caller talks over it.
+  mock_process mocks{deepgram_scenario({"how much is an oil change"}, 1.0)};
+  engine_process engine{nlohmann::json::object(), deepgram_env(mocks)};
+  auto opt = caller_for(engine, {{"how much is an oil change", 0, true, 1500}});
+  opt.hangup_after_ms = 1000;
+  auto r = sim::run_call(opt);
+  INFO(engine.log());
+  REQUIRE(r.ok);
+  REQUIRE(r.clears >= 1);
+  REQUIRE(r.turns.size() == 1);
+  CHECK(r.turns[0].clear_after_onset_ms > 0);
+  auto rec = call_record(engine, r.call_sid);
+  auto agent = turns_of(rec, "agent");
+  REQUIRE(agent.size() >= 2);
+  CHECK(agent[0].value("interrupted", false));
+  auto text = agent[0].value("text", "");
+  auto heard = agent[0].value("heard", "");
+  CHECK(heard.size() < text.size());
+  CHECK(text.rfind(heard, 0) == 0);
+  CHECK(rec.value("barge_ins", 0) == 1);
+  CHECK(contains(agent[1].value("text", ""), "forty-nine ninety-five"));
+  // the old generation's audio was cleared at Deepgram too
+  auto controls = mocks.log("tts", "tts.control");
+  CHECK(count_where(controls, "type", "Clear") >= 1);
+  CHECK(engine.metric("ce_barge_in_reaction_seconds_count") == 1);
+}
+
+TEST_CASE("Deepgram STT goes away mid-sentence: the embedded recogniser takes over and the caller is still answered",
+          "[integration][deepgram][failover]") {
+  // The mock script's second line differs from what the caller says: after the failover the
+  // answer must come from the embedded recogniser.
+  mock_process mocks{deepgram_scenario({"how much is an oil change", "what time do you open"})};
+  engine_process engine{nlohmann::json::object(), deepgram_env(mocks)};
+  auto opt = caller_for(engine, {{"how much is an oil change"}, {"no thank you goodbye"}});
+  opt.call_sid = "CAfailoverstt0000000000000000001";
+  sim::call_result r;
+  std::thread call([&] { r = sim::run_call(opt); });
+  // when the mock hears the caller start the second line: its STT refuses new connections
+  // (503) and drops the live one
+  auto started = mocks.wait_for_log("stt", "stt.utterance", 2, 60000);
+  bool dropped = false;
+  if (started.size() >= 2) {
+    mocks.patch_config({{"deepgram", {{"stt", {{"faults", {{{"kind", "status"}, {"match", "stt.connect"}, {"status", 503}}}}}}}}});
+    dropped = mocks.disconnect("stt") == 1;
+  }
+  call.join();
+  INFO(engine.log());
+  REQUIRE(started.size() >= 2);
+  REQUIRE(dropped);
+  REQUIRE(r.ok);
+  auto rec = call_record(engine, r.call_sid);
+  auto caller = turns_of(rec, "caller");
+  REQUIRE(caller.size() == 2);
+  CHECK(caller[0].value("text", "") == "how much is an oil change");
+  CHECK(contains(caller[1].value("text", ""), "goodbye"));  // recognised locally
+  CHECK(rec.value("end_reason", "") == "agent_hangup");
+  CHECK(r.engine_closed);
+  CHECK(engine.metric(stt_failovers) == 1);
+  CHECK(engine.metric(tts_failovers) == 0);
+  CHECK(engine.metric("ce_provider_errors_total{role=\"stt\",provider=\"deepgram\",kind=\"connection_lost\"}") == 1);
+  CHECK(engine.metric("ce_provider_errors_total{role=\"stt\",provider=\"deepgram\",kind=\"server_error\"}") == 2);
+  CHECK(contains(engine.log(), "call_sid=" + opt.call_sid + " role=stt provider=deepgram failed"));
+  CHECK(contains(engine.log(), "embedded recogniser takes over"));
+  CHECK(contains(engine.log(), "the sentence in flight"));  // the caller's words before the failover are kept
+  // the mock saw the reconnect attempts refused
+  CHECK(mocks.log("stt", "stt.fault").size() >= 2);
+}
+
+TEST_CASE("Deepgram TTS WebSocket refused: the REST endpoint speaks the call and nothing fails over",
+          "[integration][deepgram][failover]") {
+  auto scenario = deepgram_scenario({"how much is an oil change", "no thank you goodbye"});
+  scenario["deepgram"]["tts"]["faults"] = {{{"kind", "status"}, {"match", "tts.ws.connect"}, {"status", 503}}};
+  mock_process mocks{scenario};
+  engine_process engine{nlohmann::json::object(), deepgram_env(mocks)};
+  auto r = sim::run_call(caller_for(engine, {{"hello there"}, {"okay then"}}));
+  INFO(engine.log());
+  REQUIRE(r.ok);
+  auto rec = call_record(engine, r.call_sid);
+  auto agent = turns_of(rec, "agent");
+  REQUIRE(agent.size() >= 2);
+  CHECK(contains(agent[1].value("text", ""), "forty-nine ninety-five"));
+  CHECK(rec.value("end_reason", "") == "agent_hangup");
+  CHECK(r.agent_audio_ms > 1000);
+  // every sentence went over REST (raw mu-law, no container)
+  auto rest = mocks.log("tts", "tts.rest");
+  REQUIRE(rest.size() >= 3);
+  std::string texts;
+  for (const auto& e : rest) {
+    texts += e.value("body", "");
+    CHECK(e.value("status", 0) == 200);
+    CHECK(e.value("container", "") == "none");
+  }
+  CHECK(contains(texts, "forty-nine ninety-five"));
+  CHECK(mocks.log("tts", "tts.flush").empty());
+  CHECK(engine.metric(tts_failovers) == 0);
+  CHECK(engine.metric("ce_provider_errors_total{role=\"tts\",provider=\"deepgram\",kind=\"server_error\"}") >= 1);
+}
+
+TEST_CASE("Deepgram TTS refusing the key (401, permanent): the embedded synthesiser speaks the whole call",
+          "[integration][deepgram][failover]") {
+  auto scenario = deepgram_scenario({"how much is an oil change", "no thank you goodbye"});
+  scenario["deepgram"]["tts"]["faults"] = {{{"kind", "status"}, {"match", "tts.ws.connect"}, {"status", 401}}};
+  mock_process mocks{scenario};
+  engine_process engine{nlohmann::json::object(), deepgram_env(mocks)};
+  auto r = sim::run_call(caller_for(engine, {{"hello there"}, {"okay then"}}));
+  INFO(engine.log());
+  REQUIRE(r.ok);
+  auto rec = call_record(engine, r.call_sid);
+  auto agent = turns_of(rec, "agent");
+  REQUIRE(agent.size() >= 2);
+  CHECK(contains(agent[1].value("text", ""), "forty-nine ninety-five"));  // the STT is still Deepgram
+  CHECK(rec.value("end_reason", "") == "agent_hangup");
+  CHECK(r.agent_audio_ms > 1000);
+  CHECK(r.greeting_latency_ms >= 0);
+  CHECK(engine.metric(tts_failovers) == 1);
+  CHECK(engine.metric(stt_failovers) == 0);
+  CHECK(engine.metric("ce_provider_errors_total{role=\"tts\",provider=\"deepgram\",kind=\"unauthenticated\"}") == 1);
+  CHECK(contains(engine.log(), "role=tts provider=deepgram failed"));
+  CHECK(contains(engine.log(), "embedded synthesiser takes over"));
+  CHECK(mocks.log("tts", "tts.rest").empty());  // a bad key is not tried again over REST
+}
+
+TEST_CASE("the mock providers process is killed mid-call: speech falls back to the embedded defaults and the call "
+          "goes on",
+          "[integration][deepgram][failover]") {
+  mock_process mocks{deepgram_scenario({"how much is an oil change", "what time do you open"})};
+  engine_process engine{nlohmann::json::object(), deepgram_env(mocks)};
+  auto opt = caller_for(engine, {{"how much is an oil change"}, {"no thank you goodbye"}});
+  sim::call_result r;
+  std::thread call([&] { r = sim::run_call(opt); });
+  // once the first line was transcribed, Deepgram vanishes (connections reset, port closed)
+  bool transcribed = false;
+  for (int i = 0; i < 1200 && !transcribed; ++i) {
+    for (const auto& e : mocks.log("stt", "stt.sent"))
+      if (e.value("speech_final", false)) transcribed = true;
+    if (!transcribed) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  mocks.kill();
+  call.join();
+  INFO(engine.log());
+  REQUIRE(transcribed);
+  REQUIRE(r.ok);
+  auto rec = call_record(engine, r.call_sid);
+  auto caller = turns_of(rec, "caller");
+  auto agent = turns_of(rec, "agent");
+  REQUIRE(caller.size() == 2);
+  REQUIRE(agent.size() >= 3);
+  CHECK(contains(agent[1].value("text", ""), "forty-nine ninety-five"));
+  CHECK(contains(caller[1].value("text", ""), "goodbye"));  // recognised by the embedded recogniser
+  CHECK(rec.value("end_reason", "") == "agent_hangup");
+  CHECK(r.turns.size() == 2);
+  CHECK(r.turns[1].answer_latency_ms > 0);  // the goodbye was spoken (by espeak-ng)
+  CHECK(engine.metric(stt_failovers) == 1);
+  CHECK(engine.metric(tts_failovers) == 1);
+  CHECK(contains(engine.log(), "embedded recogniser takes over"));
+  CHECK(contains(engine.log(), "embedded synthesiser takes over"));
 }
