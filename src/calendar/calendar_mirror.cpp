@@ -180,13 +180,24 @@ calendar_mirror::step calendar_mirror::mirror_one(std::int64_t id, item& it) {
 
   if (active(row->status)) {
     auto ev = event_for(opt_, *row, event_id);
-    auto inserted = google_->insert(ev);
-    if (!inserted) return fail(inserted.error());
-    what = "inserted";
-    if (inserted->already_existed) {
+    bool done = false;
+    if (!row->calendar_event_id.empty()) {  // mirrored before (a move): patch it in place
       auto patched = google_->patch(event_id, patch_for(ev));
-      if (!patched) return fail(patched.error());
+      auto gone = !patched && (patched.error().code == http::provider_errc::not_found ||
+                               patched.error().code == http::provider_errc::gone);
+      if (!patched && !gone) return fail(patched.error());
+      done = patched.ok();
       what = "updated";
+    }
+    if (!done) {  // first time, or the event vanished: insert under our id (409 = there already)
+      auto inserted = google_->insert(ev);
+      if (!inserted) return fail(inserted.error());
+      what = "inserted";
+      if (inserted->already_existed) {
+        auto patched = google_->patch(event_id, patch_for(ev));
+        if (!patched) return fail(patched.error());
+        what = "updated";
+      }
     }
   } else if (removed(row->status)) {
     auto gone = google_->remove(event_id);

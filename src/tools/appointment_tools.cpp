@@ -124,6 +124,7 @@ tool_result book_appointment(tool_call& c) {
   auto now = now_at_shop(c.env);
   if (!now) return now.error();
   if (auto e = check_future(b->start, *now)) return *e;
+  if (auto e = check_calendar_free(c, b->start, b->minutes)) return *e;
 
   store::booking_request r;
   r.customer_id = *c.ctx.customer_id;
@@ -167,6 +168,7 @@ tool_result reschedule_appointment(tool_call& c) {
     auto now = now_at_shop(c.env);
     if (!now) return now.error();
     if (auto e = check_future(*start, *now)) return *e;
+    if (auto e = check_calendar_free(c, *start, length)) return *e;
   }
   auto id = *found ? (*found)->id : *ref->id;
   auto moved = c.env.store.reschedule(*c.ctx.customer_id, id, store::format_local(*start), c.ctx.call_sid);

@@ -63,4 +63,18 @@ std::optional<tool_error> check_future(const store::local_time& start, const sho
                                           store::format_local(now.local) + " at the dealership)");
 }
 
+std::optional<tool_error> check_calendar_free(tool_call& c, const store::local_time& start, int minutes) {
+  if (!c.env.calendar_busy) return std::nullopt;
+  auto r = c.env.store.connection().exec("SELECT extract(epoch FROM ($1::timestamp AT TIME ZONE $2))::bigint",
+                                         store::pg_params{}.add(store::format_local(start))
+                                           .add(c.env.store.calendar().time_zone));
+  if (!r || r->empty()) return std::nullopt;  // the booking itself will report the store's state
+  auto from = (*r)[0].int64(0);
+  auto busy = c.env.calendar_busy(from, from + minutes * 60, c.ctx.call_sid);
+  if (!busy || busy->empty()) return std::nullopt;
+  return fail(tool_errc::conflict, "The shop is not taking appointments at " + store::format_local(start) +
+                                     " (blocked on the shop calendar); offer the caller other times from "
+                                     "get_available_slots");
+}
+
 } // namespace ce::tools

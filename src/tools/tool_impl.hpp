@@ -83,6 +83,9 @@ checked<std::chrono::year_month_day> parse_date(std::string_view key, std::strin
 std::optional<tool_error> check_bookable(const tool_env& env, const store::local_time& start, int minutes);
 /// outside_hours when `start` is not after `now`.
 std::optional<tool_error> check_future(const store::local_time& start, const shop_now& now);
+/// conflict when the shop calendar (Google, when configured) has a busy block overlapping
+/// [start, start + minutes); nothing when it is free, not configured or cannot say.
+std::optional<tool_error> check_calendar_free(tool_call& c, const store::local_time& start, int minutes);
 
 // --- result shapes (shapes.cpp) ---
 

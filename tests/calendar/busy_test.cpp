@@ -78,6 +78,31 @@ TEST_CASE("a busy block in the shop calendar removes the overlapping slots", "[c
   CHECK(starts_of(morning).size() == 6);  // 08:00..11:30 without 10:00 and 10:30
 }
 
+TEST_CASE("booking or moving into a busy block is refused as taken", "[calendar]") {
+  auto monday = future_monday();
+  auto google = start_google(json::array({busy_block("Staff meeting", monday + "T14:00:00", monday + "T15:00:00")}));
+  tool_rig rig{"t_cal_busy_book", "+12175550914", "CAcalbusybook1"};
+  auto c = rig.customer("+12175550914", 14);
+  rig.verify_caller();
+  use_calendar(rig, google_for(*google));
+  auto into = rig.call("book_appointment", {{"service_type", "oil_change"}, {"vehicle_id", c.car.id},
+                                             {"start", monday + " 14:30"}});
+  CHECK(tools::test::error_of(into) == "conflict");
+  CHECK_THAT(tools::test::message_of(into), Catch::Contains("blocked on the shop calendar"));
+  // A 60-minute service starting at 13:30 runs into the block too.
+  auto overlapping = rig.call("book_appointment", {{"service_type", "alignment"}, {"vehicle_id", c.car.id},
+                                                    {"start", monday + " 13:30"}});
+  CHECK(tools::test::error_of(overlapping) == "conflict");
+  auto before = rig.call("book_appointment", {{"service_type", "oil_change"}, {"vehicle_id", c.car.id},
+                                               {"start", monday + " 13:30"}});
+  REQUIRE(before["ok"] == true);
+  auto id = before["appointment"]["id"].get<std::int64_t>();
+  auto moved = rig.call("reschedule_appointment", {{"appointment_id", id}, {"new_start", monday + " 14:00"}});
+  CHECK(tools::test::error_of(moved) == "conflict");
+  CHECK(rig.call("reschedule_appointment", {{"appointment_id", id}, {"new_start", monday + " 15:00"}})["ok"] == true);
+  CHECK(rig.count("SELECT count(*) FROM appointments") == 1);
+}
+
 TEST_CASE("our own mirrored bookings do not block slots but the bays do", "[calendar]") {
   auto monday = future_monday();
   auto google = start_google();

@@ -77,6 +77,7 @@ TEST_CASE("a booking is mirrored under its stored event id and a reschedule patc
   CHECK(ev["end"]["dateTime"] == monday + "T14:30:00");
   CHECK(ev["status"] == "confirmed");
   CHECK(requests_of(*google, "events.patch") == 1);
+  CHECK(requests_of(*google, "events.insert") == 1);  // mirrored before: patched in place
 
   auto cancelled = rig.call("cancel_appointment", {{"appointment_id", id}});
   REQUIRE(cancelled["ok"] == true);
