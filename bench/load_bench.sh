@@ -166,6 +166,8 @@ log "warm-up: 2 calls"
 "$LOAD_BIN" --url "$URL" --calls 2 --ramp-s 1 --call-s 8 --barge-share 0 --quiet >"$WORK/warmup.txt" 2>&1 ||
   { log "warm-up calls failed:"; cat "$WORK/warmup.txt" >&2; tail -30 "$WORK/engine.log" >&2; exit 1; }
 sleep 2
+IDLE_RSS_KB=$(awk '/^VmRSS:/{print $2}' "/proc/$ENGINE_PID/status")
+log "engine RSS after the warm-up: $IDLE_RSS_KB KB (the idle RSS every level's per-call figure subtracts)"
 
 # ---------------------------------------------------------------- levels
 LEVEL_FILES=()
@@ -187,7 +189,7 @@ for n in $LEVELS; do
   set +e
   "${PRIO[@]}" "$LOAD_BIN" --url "$URL" --calls "$n" --engine-pid "$ENGINE_PID" --ramp-s "$ramp" --call-s "$call_s" \
     --barge-share "$BARGE_SHARE" --threads "$THREADS" --mock-delay-ms "$MOCK_DELAY" \
-    --barge-detect-ms "$BARGE_DETECT" --json "$json" --label "N=$n" --progress-s 5 \
+    --barge-detect-ms "$BARGE_DETECT" --idle-rss-kb "$IDLE_RSS_KB" --json "$json" --label "N=$n" --progress-s 5 \
     > >(tee "$WORK/level_$n.txt") 2> >(grep -v "espeak-ng ready" >&2)
   rc=$?
   set -e

@@ -39,6 +39,7 @@ struct args {
   int engine_pid = 0;
   double mock_delay_ms = 0;     // configured provider delays inside one turn
   double barge_detect_ms = 0;   // configured detection delay of a barge-in (speech onset -> event)
+  double idle_rss_kb = -1;      // the engine's RSS when idle (default: sampled before the calls start)
   std::vector<std::string> lines;
   std::string json_path;
   std::string label;
@@ -49,7 +50,7 @@ struct args {
 void usage() {
   std::cerr << "usage: load_gen --url URL --calls N [--engine-pid PID] [--ramp-s S] [--call-s S]\n"
                "                [--barge-share F] [--barge-line I] [--threads T] [--slot-ms MS]\n"
-               "                [--mock-delay-ms MS] [--barge-detect-ms MS] [--answer-timeout-ms MS]\n"
+               "                [--mock-delay-ms MS] [--barge-detect-ms MS] [--answer-timeout-ms MS] [--idle-rss-kb KB]\n"
                "                [--line TEXT]... [--token AUTH_TOKEN] [--json FILE] [--label TEXT] [--quiet]\n";
 }
 
@@ -72,6 +73,7 @@ bool parse(int argc, char** argv, args& a, shared_script& script) {
       else if (k == "--slot-ms") a.opt.slot_ms = std::stoi(val());
       else if (k == "--mock-delay-ms") a.mock_delay_ms = std::stod(val());
       else if (k == "--barge-detect-ms") a.barge_detect_ms = std::stod(val());
+      else if (k == "--idle-rss-kb") a.idle_rss_kb = std::stod(val());
       else if (k == "--answer-timeout-ms") a.opt.answer_timeout_ms = std::stoi(val());
       else if (k == "--line") a.lines.push_back(val());
       else if (k == "--token") a.opt.auth_token = val();
@@ -321,6 +323,7 @@ int main(int argc, char** argv) {
 
   load_stats stats;
   auto idle = sample_proc(a.engine_pid);
+  if (a.idle_rss_kb > 0) idle.rss_kb = a.idle_rss_kb;
   std::vector<std::unique_ptr<worker>> workers;
   for (int t = 0; t < a.opt.threads; ++t) workers.push_back(std::make_unique<worker>(a.opt, script, stats));
   const auto t0 = clock::now() + std::chrono::milliseconds(200);
