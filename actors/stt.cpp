@@ -231,7 +231,7 @@ void signal_speech(stt_actor* self, time_point onset, const char* by) {
   auto& s = self->state;
   if (s.speech_signalled) return;
   s.speech_signalled = true;
-  s.log->debug("call_sid={} role=stt speech started ({})", s.sid, by);
+  s.log->info("call_sid={} role=stt speech started ({})", s.sid, by);
   self->send(s.session, speech_started{onset});
 }
 

@@ -272,3 +272,53 @@ TEST_CASE("the mock providers process is killed mid-call: speech falls back to t
   CHECK(contains(engine.log(), "embedded recogniser takes over"));
   CHECK(contains(engine.log(), "embedded synthesiser takes over"));
 }
+
+TEST_CASE("Deepgram STT dropped mid-sentence once: the engine reconnects, replays the last second, and the sentence is "
+          "answered without a failover",
+          "[integration][deepgram]") {
+  auto scenario = deepgram_scenario({"how much is an oil change", "no thank you goodbye"});
+  // the first utterance's connection is dropped 400 ms into the speech, once
+  scenario["deepgram"]["stt"]["faults"] = {{{"kind", "drop"}, {"at", "speech"}, {"after", 400}, {"times", 1}}};
+  mock_process mocks{scenario};
+  engine_process engine{nlohmann::json::object(), deepgram_env(mocks)};
+  auto r = sim::run_call(caller_for(engine, {{"hello there"}, {"okay then"}}));
+  INFO(engine.log());
+  REQUIRE(r.ok);
+  auto rec = call_record(engine, r.call_sid);
+  auto caller = turns_of(rec, "caller");
+  auto agent = turns_of(rec, "agent");
+  REQUIRE(caller.size() == 2);
+  CHECK(caller[0].value("text", "") == "how much is an oil change");  // heard again on the new connection
+  REQUIRE(agent.size() >= 2);
+  CHECK(contains(agent[1].value("text", ""), "forty-nine ninety-five"));
+  CHECK(rec.value("end_reason", "") == "agent_hangup");
+  CHECK(mocks.log("stt", "stt.fault").size() == 1);
+  CHECK(mocks.log("stt", "stt.open").size() == 2);
+  CHECK(contains(engine.log(), "reconnected; 1000 ms of audio replayed"));
+  CHECK(engine.metric("ce_provider_errors_total{role=\"stt\",provider=\"deepgram\",kind=\"connection_lost\"}") == 1);
+  CHECK(engine.metric(stt_failovers) == 0);
+}
+
+TEST_CASE("barge-in from Deepgram alone (the local detector hears nothing): SpeechStarted / interim words stop the agent",
+          "[integration][deepgram]") {
+  mock_process mocks{deepgram_scenario({"how much is an oil change"}, 1.0)};
+  // a local VAD that never hears speech: only Deepgram can tell that the caller talks
+  engine_process engine{{{"stt", {{"vad", {{"min_speech_dbfs", -1.0}}}}}}, deepgram_env(mocks)};
+  auto opt = caller_for(engine, {{"how much is an oil change", 0, true, 1500}});
+  opt.hangup_after_ms = 1000;
+  auto r = sim::run_call(opt);
+  INFO(engine.log());
+  REQUIRE(r.ok);
+  REQUIRE(r.clears >= 1);
+  REQUIRE(r.turns.size() == 1);
+  CHECK(r.turns[0].clear_after_onset_ms > 0);
+  auto rec = call_record(engine, r.call_sid);
+  CHECK(rec.value("barge_ins", 0) == 1);
+  auto agent = turns_of(rec, "agent");
+  REQUIRE(agent.size() >= 2);
+  CHECK(agent[0].value("interrupted", false));
+  CHECK(contains(agent[1].value("text", ""), "forty-nine ninety-five"));
+  CHECK(count_where(mocks.log("tts", "tts.control"), "type", "Clear") >= 1);
+  CHECK(contains(engine.log(), "speech started (deepgram"));
+  CHECK_FALSE(contains(engine.log(), "speech started (local VAD)"));
+}
