@@ -130,7 +130,7 @@ MOCK_DELAY=0; BARGE_DETECT=60; DELAYS_JSON=null  # the engine's VAD onset (80 ms
 if [[ $PROVIDERS == mocks ]]; then
   python3 "$ROOT/bench/load/load_bench.py" mock-config "$WORK/mocks.json" --reply "$REPLY" \
     --ttft "$LLM_TTFT_MS" --tps "$LLM_TPS" --tts-ttfb "$TTS_TTFB_MS" --final-delay "$STT_FINAL_DELAY_MS"
-  "${PRIO[@]}" "$MOCK_BIN" --threads 1 --config "$WORK/mocks.json" --port-file "$WORK/mocks.env" >"$WORK/mocks.log" 2>&1 &
+  "${PRIO[@]}" "$MOCK_BIN" --threads 2 --config "$WORK/mocks.json" --port-file "$WORK/mocks.env" >"$WORK/mocks.log" 2>&1 &
   MOCK_PID=$!
   for _ in $(seq 100); do grep -q MOCK_READY "$WORK/mocks.log" 2>/dev/null && break; sleep 0.1; done
   grep -q MOCK_READY "$WORK/mocks.log" || { log "mock_providers did not start:"; cat "$WORK/mocks.log" >&2; exit 1; }
@@ -246,7 +246,7 @@ cpu_model="$(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)"
 cores="$(nproc)"
 ram_gb="$(awk '/MemTotal/{printf "%.1f", $2/1048576}' /proc/meminfo)"
 if [[ $PROVIDERS == mocks ]]; then
-  providers_text="mock Deepgram live STT + TTS and mock OpenAI (bench/mocks mock_providers, 1 thread, on loopback): LLM ttft ${LLM_TTFT_MS} ms at ${LLM_TPS} tokens/s, TTS first byte ${TTS_TTFB_MS} ms (65 ms of audio per character, sent at 3x real time), STT final delay ${STT_FINAL_DELAY_MS} ms"
+  providers_text="mock Deepgram live STT + TTS and mock OpenAI (bench/mocks mock_providers, 2 threads, on loopback): LLM ttft ${LLM_TTFT_MS} ms at ${LLM_TPS} tokens/s, TTS first byte ${TTS_TTFB_MS} ms (65 ms of audio per character, sent at 3x real time), STT final delay ${STT_FINAL_DELAY_MS} ms"
   note="The engine against mock cloud providers on one machine."
 else
   providers_text="embedded: pocketsphinx STT, dialog policy, espeak-ng TTS inside the engine (no cloud, no mocks)"

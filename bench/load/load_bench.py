@@ -262,6 +262,10 @@ def goals_text(levels, meta):
         out.append("- Every level had failed calls (goal: 1,000 calls without a failed call; missed).")
     ref = best or levels[0]
     if meta.get("mock_delay_ms", 0) > 0:
+        fast = [lv for lv in levels if lv["failed"] == 0 and g(lv, "engine_added_ms", "p95") is not None
+                and g(lv, "engine_added_ms", "p95") < 20]
+        out.append("- Highest level with no failed call and engine-added p95 under 20 ms: %s."
+                   % ("**%d calls**" % fast[-1]["calls"] if fast else "none"))
         p95 = g(ref, "engine_added_ms", "p95")
         if p95 is not None:
             out.append("- Engine-added turn latency p95 at %d calls: %.0f ms (goal < 20 ms; %s)."
