@@ -283,6 +283,18 @@ def goals_text(levels, meta):
     if cpu is not None:
         out.append("- Engine CPU at %d calls: %.4f CPU-s per call-minute (goal ≤ 0.03; %s)."
                    % (ref["calls"], cpu, "met" if cpu <= 0.03 else "missed: %.1f× the goal" % (cpu / 0.03)))
+    pts = [(lv["calls"], g(lv, "steady", "engine_cpu_share")) for lv in levels
+           if lv["failed"] == 0 and g(lv, "steady", "engine_cpu_share") is not None]
+    if len(pts) >= 2:
+        n = len(pts)
+        mx = sum(x for x, _ in pts) / n
+        my = sum(y for _, y in pts) / n
+        sxx = sum((x - mx) ** 2 for x, _ in pts)
+        if sxx > 0:
+            slope = sum((x - mx) * (y - my) for x, y in pts) / sxx
+            out.append("- Marginal engine CPU (least-squares slope of engine cores against calls over the clean "
+                       "levels): %.4f CPU-s per call-minute, intercept %.2f cores."
+                       % (slope * 60, my - slope * mx))
     rss = g(ref, "steady", "engine_rss_kb_per_call")
     if rss is not None:
         out.append("- RSS per call at %d calls: %.0f KB (goal ≤ 100 KB; %s)."
