@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <ctime>
 #include <thread>
 
 using namespace ce;
@@ -321,4 +322,80 @@ TEST_CASE("barge-in from Deepgram alone (the local detector hears nothing): Spee
   CHECK(count_where(mocks.log("tts", "tts.control"), "type", "Clear") >= 1);
   CHECK(contains(engine.log(), "speech started (deepgram"));
   CHECK_FALSE(contains(engine.log(), "speech started (local VAD)"));
+}
+
+namespace {
+
+/// A weekday at least two days ahead, "YYYY-MM-DD" (the shop is open then).
+std::string weekday_ahead() {
+  auto t = std::time(nullptr) + 2 * 86400;
+  for (;;) {
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    if (tm.tm_wday >= 1 && tm.tm_wday <= 5) {
+      char buf[16];
+      std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+      return buf;
+    }
+    t += 86400;
+  }
+}
+
+} // namespace
+
+TEST_CASE("a whole call on the cloud providers (Deepgram STT and TTS, OpenAI) with a barge-in and a tool call",
+          "[integration][deepgram][openai]") {
+  const std::string slot_answer = "I have an opening at eight in the morning. Would that work?";
+  const std::string hours_answer = "On Saturday we are open from eight until noon.";
+  auto scenario = deepgram_scenario({"do you have an opening for an oil change", "what are your hours on saturday"}, 1.0);
+  scenario["openai"] = {
+    {"api_key", "test"}, {"ttft_ms", 80}, {"tokens_per_second", 150}, {"keepalive_ms", 0},
+    {"default_text", "Sorry, could you say that again?"},
+    {"rules",
+     {{{"when", {{"last_role", "system"}}},
+       {"say", "Thanks for calling Bart's Automotive, this is the service desk. How can I help you today?"}},
+      {{"when", {{"last_role", "user"}, {"contains", {"opening", "oil"}}}},
+       {"tool_calls",
+        {{{"name", "get_available_slots"},
+          {"arguments", {{"service_type", "oil_change"}, {"date_from", weekday_ahead()}, {"max", 3}}}}}}},
+      {{"when", {{"last_role", "tool"}, {"tool_result_for", "get_available_slots"}}}, {"say", slot_answer}},
+      {{"when", {{"last_role", "user"}, {"contains", {"saturday", "hours"}}}}, {"say", hours_answer}}}}};
+  mock_process mocks{scenario};
+  auto env = deepgram_env(mocks);
+  env["OPENAI_API_KEY"] = "test";
+  env["OPENAI_BASE_URL"] = mocks.openai_base_url();
+  engine_process engine{nlohmann::json::object(), env};
+  // the caller talks over the greeting, then asks a second question
+  auto opt = caller_for(engine, {{"do you have an opening for an oil change", 0, true, 1200},
+                                 {"what are your hours on saturday"}});
+  opt.hangup_after_ms = 1500;
+  auto r = sim::run_call(opt);
+  INFO(engine.log());
+  INFO(mocks.output());
+  REQUIRE(r.ok);
+  CHECK(r.protocol_violations.empty());
+  CHECK(r.clears >= 1);
+  auto rec = call_record(engine, r.call_sid);
+  CHECK(rec.value("barge_ins", 0) == 1);
+  auto agent = turns_of(rec, "agent");
+  auto caller = turns_of(rec, "caller");
+  REQUIRE(agent.size() >= 3);
+  REQUIRE(caller.size() == 2);
+  CHECK(agent[0].value("interrupted", false));
+  CHECK(caller[0].value("text", "") == "do you have an opening for an oil change");
+  CHECK(agent[1].value("text", "") == slot_answer);
+  CHECK(agent[2].value("text", "") == hours_answer);
+  // the tool ran on the engine's database and its result went back to the model
+  CHECK(contains(engine.log(), "get_available_slots -> ok"));
+  CHECK(mocks.log("openai", "openai.request").size() >= 4);
+  // speech went through Deepgram both ways; the greeting was cleared there too
+  CHECK(mocks.log("stt", "stt.utterance").size() == 2);
+  CHECK(count_where(mocks.log("tts", "tts.control"), "type", "Clear") >= 1);
+  auto spoken = joined_speak_text(mocks);
+  CHECK(contains(spoken, "I have an opening at eight in the morning."));  // one Speak per sentence
+  CHECK(contains(spoken, "Would that work?"));
+  CHECK(contains(spoken, hours_answer));
+  CHECK(engine.metric(stt_failovers) == 0);
+  CHECK(engine.metric(tts_failovers) == 0);
+  CHECK(engine.metric("ce_provider_failovers_total{role=\"llm\",provider=\"openai\"}") == 0);
 }
