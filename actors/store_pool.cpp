@@ -82,8 +82,8 @@ tool_ran run(worker_actor* self, run_tool& r) {
   auto t0 = std::chrono::steady_clock::now();
   tools::tool_env env{*s.db, s.cache.get(), s.cfg->dealership};
   if (auto google = s.calendar.google) {
-    env.calendar_busy = [google](std::int64_t from, std::int64_t to, const std::string& call_sid) {
-      auto busy = google->busy_between(from, to, call_sid);
+    env.calendar_busy = [google](std::int64_t from, std::int64_t to, const std::string& call_sid, bool may_wait) {
+      auto busy = google->busy_between(from, to, call_sid, may_wait);
       if (!busy) return std::optional<std::vector<tools::busy_period>>{};
       std::vector<tools::busy_period> out;
       for (const auto& b : *busy) out.push_back({b.start_unix, b.end_unix});

@@ -201,7 +201,8 @@ struct google_calendar::impl : std::enable_shared_from_this<impl> {
     changed.notify_all();
   }
 
-  std::optional<std::vector<busy_period>> busy_between(std::int64_t from, std::int64_t to, const std::string& call_sid) {
+  std::optional<std::vector<busy_period>> busy_between(std::int64_t from, std::int64_t to, const std::string& call_sid,
+                                                       bool may_wait) {
     std::unique_lock lock{mutex};
     auto now = steady::now();
     auto ttl = std::chrono::seconds(cfg.freebusy_cache_s);
@@ -226,6 +227,7 @@ struct google_calendar::impl : std::enable_shared_from_this<impl> {
       start_fetch(f, call_sid);
       lock.lock();
     }
+    if (!may_wait) return std::nullopt;
     auto wait = std::chrono::milliseconds(cfg.freebusy_wait_ms);
     if (!changed.wait_for(lock, wait, [&] { return f->done; })) {
       log->warn("call_sid={} role=calendar google freeBusy slower than {} ms; slots from PostgreSQL alone", call_sid,
@@ -275,9 +277,9 @@ http::result<google::delete_outcome> google_calendar::remove(const std::string& 
 }
 
 std::optional<std::vector<busy_period>> google_calendar::busy_between(std::int64_t from_unix, std::int64_t to_unix,
-                                                                      const std::string& call_sid) {
+                                                                      const std::string& call_sid, bool may_wait) {
   if (to_unix <= from_unix) return std::vector<busy_period>{};
-  return impl_->busy_between(from_unix, to_unix, call_sid);
+  return impl_->busy_between(from_unix, to_unix, call_sid, may_wait);
 }
 
 void google_calendar::clear_busy_cache() {

@@ -52,9 +52,10 @@ public:
   http::result<google::delete_outcome> remove(const std::string& event_id);
 
   /// Busy intervals overlapping [from_unix, to_unix); nullopt when Google could not say in
-  /// time (then the caller goes on without them).
+  /// time (then the caller goes on without them). `may_wait` false: from the cache only (a
+  /// miss starts a fetch in the background and answers nullopt at once).
   std::optional<std::vector<busy_period>> busy_between(std::int64_t from_unix, std::int64_t to_unix,
-                                                       const std::string& call_sid);
+                                                       const std::string& call_sid, bool may_wait = true);
   /// Forgets cached busy intervals (a test, or after the shop edits its calendar).
   void clear_busy_cache();
 

@@ -93,7 +93,7 @@ std::vector<busy_period> calendar_busy_for(tool_call& c, const std::vector<store
     from = std::min(from, s.starts_unix);
     to = std::max(to, s.starts_unix);
   }
-  auto busy = c.env.calendar_busy(from, to + minutes * 60, c.ctx.call_sid);
+  auto busy = c.env.calendar_busy(from, to + minutes * 60, c.ctx.call_sid, true);
   return busy ? std::move(*busy) : std::vector<busy_period>{};
 }
 

@@ -55,9 +55,10 @@ struct busy_period {
 };
 /// The shop calendar's busy periods overlapping [from_unix, to_unix) for the call
 /// `call_sid`; nullopt when unknown (Google unreachable or slow): slots then come from
-/// PostgreSQL alone.
-using busy_fn = std::function<std::optional<std::vector<busy_period>>(std::int64_t from_unix, std::int64_t to_unix,
-                                                                      const std::string& call_sid)>;
+/// PostgreSQL alone. `may_wait` false: answer from what is cached only, never wait for
+/// Google (a booking must not be delayed by it).
+using busy_fn = std::function<std::optional<std::vector<busy_period>>(
+  std::int64_t from_unix, std::int64_t to_unix, const std::string& call_sid, bool may_wait)>;
 
 using clock_fn = std::function<std::chrono::system_clock::time_point()>;
 

@@ -70,7 +70,8 @@ std::optional<tool_error> check_calendar_free(tool_call& c, const store::local_t
                                            .add(c.env.store.calendar().time_zone));
   if (!r || r->empty()) return std::nullopt;  // the booking itself will report the store's state
   auto from = (*r)[0].int64(0);
-  auto busy = c.env.calendar_busy(from, from + minutes * 60, c.ctx.call_sid);
+  // Cached only: the slots just offered filled the cache; a booking never waits for Google.
+  auto busy = c.env.calendar_busy(from, from + minutes * 60, c.ctx.call_sid, false);
   if (!busy || busy->empty()) return std::nullopt;
   return fail(tool_errc::conflict, "The shop is not taking appointments at " + store::format_local(start) +
                                      " (blocked on the shop calendar); offer the caller other times from "

@@ -26,8 +26,8 @@ json busy_block(const std::string& summary, const std::string& start, const std:
 }
 
 void use_calendar(tool_rig& rig, std::shared_ptr<google_calendar> g) {
-  rig.env.calendar_busy = [g](std::int64_t from, std::int64_t to, const std::string& call_sid) {
-    auto busy = g->busy_between(from, to, call_sid);
+  rig.env.calendar_busy = [g](std::int64_t from, std::int64_t to, const std::string& call_sid, bool may_wait) {
+    auto busy = g->busy_between(from, to, call_sid, may_wait);
     if (!busy) return std::optional<std::vector<tools::busy_period>>{};
     std::vector<tools::busy_period> out;
     for (const auto& b : *busy) out.push_back({b.start_unix, b.end_unix});
@@ -85,6 +85,9 @@ TEST_CASE("booking or moving into a busy block is refused as taken", "[calendar]
   auto c = rig.customer("+12175550914", 14);
   rig.verify_caller();
   use_calendar(rig, google_for(*google));
+  // The caller heard the day's slots first (as the dialog does): that filled the cache.
+  auto offered = starts_of(day_slots(rig, monday));
+  CHECK(std::find(offered.begin(), offered.end(), monday + " 14:30") == offered.end());
   auto into = rig.call("book_appointment", {{"service_type", "oil_change"}, {"vehicle_id", c.car.id},
                                              {"start", monday + " 14:30"}});
   CHECK(tools::test::error_of(into) == "conflict");
@@ -101,6 +104,28 @@ TEST_CASE("booking or moving into a busy block is refused as taken", "[calendar]
   CHECK(tools::test::error_of(moved) == "conflict");
   CHECK(rig.call("reschedule_appointment", {{"appointment_id", id}, {"new_start", monday + " 15:00"}})["ok"] == true);
   CHECK(rig.count("SELECT count(*) FROM appointments") == 1);
+}
+
+TEST_CASE("a booking never waits for a slow Google", "[calendar]") {
+  auto monday = future_monday();
+  auto google = start_google();
+  REQUIRE_FALSE(google->patch_config(
+    {{"google", {{"faults", json::array({{{"kind", "delay"}, {"match", "freeBusy"}, {"delay_ms", 4000}}})}}}}));
+  tool_rig rig{"t_cal_slow", "+12175550915", "CAcalslow01"};
+  auto c = rig.customer("+12175550915", 15);
+  rig.verify_caller();
+  use_calendar(rig, google_for(*google));
+  auto t0 = std::chrono::steady_clock::now();
+  auto b = rig.call("book_appointment", {{"service_type", "oil_change"}, {"vehicle_id", c.car.id},
+                                          {"start", monday + " 09:00"}});
+  auto took = std::chrono::steady_clock::now() - t0;
+  REQUIRE(b["ok"] == true);
+  CHECK(took < 1000ms);  // Google's 4 s are not the caller's
+  // A slot question waits at most google.freebusy_wait_ms, then answers from PostgreSQL.
+  auto t1 = std::chrono::steady_clock::now();
+  auto slots = starts_of(day_slots(rig, monday));
+  CHECK(std::chrono::steady_clock::now() - t1 < 1500ms + 1000ms);
+  CHECK(slots.size() == 16);
 }
 
 TEST_CASE("our own mirrored bookings do not block slots but the bays do", "[calendar]") {
