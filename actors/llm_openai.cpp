@@ -277,7 +277,10 @@ bool openai_tool_result(llm_actor* self, tool_result& r) {
   if (t.awaiting_lookup && r.id == lookup_call_id) {
     t.awaiting_lookup = false;
     dialog::update_prompt_caller(s.caller, "lookup_customer", r.result_json);
-    s.caller.lookup_done = true;
+    if (!s.caller.lookup_done) {  // not even an answer we could read
+      s.caller.lookup_done = true;
+      s.caller.lookup_failed = true;
+    }
     refresh_prompt(self);
     send_request(self);
     return true;

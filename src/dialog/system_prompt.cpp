@@ -58,6 +58,10 @@ void write_caller(std::ostringstream& out, const prompt_context& ctx) {
         << "), NOT verified yet. You may greet them by first name. Before any personal data (vehicles, history, "
            "appointments) or any booking, ask for their date of birth, ZIP code or the last 6 of their VIN and "
            "call verify_customer.\n";
+  } else if (c.lookup_failed) {
+    out << "- The caller ID could not be checked (withheld, or the system is unavailable). For anything about "
+           "their account, ask for the phone number on it and call lookup_customer with that number, then "
+           "verify them.\n";
   } else if (c.lookup_done) {
     out << "- No customer record for the caller's number. For a booking, take their first and last name (and "
            "ZIP) and call create_customer.\n";
@@ -125,7 +129,14 @@ std::string build_system_prompt(const dealership_facts& f, const prompt_context&
 
 bool update_prompt_caller(prompt_caller& c, std::string_view tool, std::string_view result_json) {
   auto j = nlohmann::json::parse(result_json, nullptr, false);
-  if (!j.is_object() || !j.value("ok", false)) return false;
+  if (!j.is_object()) return false;
+  if (!j.value("ok", false)) {
+    // a failed caller-ID lookup is worth knowing; other failures change nothing
+    if (tool != "lookup_customer" || c.lookup_done) return false;
+    c.lookup_done = true;
+    c.lookup_failed = true;
+    return true;
+  }
   auto before = c;
   auto read_customer = [&](bool with_last_name) {
     auto it = j.find("customer");
@@ -137,6 +148,7 @@ bool update_prompt_caller(prompt_caller& c, std::string_view tool, std::string_v
   };
   if (tool == "lookup_customer") {
     c.lookup_done = true;
+    c.lookup_failed = false;
     if (j.value("found", false)) {
       auto previous = c.customer_id;
       read_customer(false);
@@ -152,7 +164,8 @@ bool update_prompt_caller(prompt_caller& c, std::string_view tool, std::string_v
     }
   }
   return before.customer_id != c.customer_id || before.first_name != c.first_name ||
-         before.last_name != c.last_name || before.verified != c.verified || before.lookup_done != c.lookup_done;
+         before.last_name != c.last_name || before.verified != c.verified || before.lookup_done != c.lookup_done ||
+         before.lookup_failed != c.lookup_failed;
 }
 
 } // namespace ce::dialog

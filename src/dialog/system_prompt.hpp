@@ -25,6 +25,7 @@ struct prompt_caller {
   std::string last_name;  ///< only once verified
   bool verified = false;
   bool lookup_done = false;  ///< the caller-ID lookup answered (found or not)
+  bool lookup_failed = false;  ///< it could not be made (no usable caller ID, system unavailable)
 };
 
 struct prompt_context {

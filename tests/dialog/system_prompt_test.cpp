@@ -95,12 +95,31 @@ TEST_CASE("no record, failures and garbage leave the caller as it was", "[dialog
   ctx.caller = caller;
   CHECK(has(build_system_prompt(facts(), ctx), "No customer record"));
   CHECK_FALSE(update_prompt_caller(caller, "verify_customer", R"({"ok":false,"error":"too_many_attempts"})"));
+  // after an answered lookup, a failed later one changes nothing
+  CHECK_FALSE(update_prompt_caller(caller, "lookup_customer", R"({"ok":false,"error":"unavailable"})"));
   CHECK_FALSE(update_prompt_caller(caller, "lookup_customer", "not json"));
   CHECK_FALSE(update_prompt_caller(caller, "get_vehicles", R"({"ok":true,"vehicles":[]})"));
   CHECK(update_prompt_caller(caller, "create_customer",
                              R"({"ok":true,"customer":{"id":12,"first_name":"Lee","last_name":"Park"},"verified":true})"));
   CHECK(caller.verified);
   CHECK(caller.customer_id == 12);
+}
+
+TEST_CASE("a failed caller-ID lookup is said as such, not as 'no record'", "[dialog][prompt]") {
+  prompt_caller caller;
+  CHECK(update_prompt_caller(caller, "lookup_customer",
+                             R"({"ok":false,"error":"invalid_argument","message":"The caller ID is withheld."})"));
+  CHECK(caller.lookup_done);
+  CHECK(caller.lookup_failed);
+  prompt_context ctx;
+  ctx.caller = caller;
+  auto p = build_system_prompt(facts(), ctx);
+  CHECK(has(p, "caller ID could not be checked"));
+  CHECK_FALSE(has(p, "No customer record"));
+  // a later lookup with a number the caller gives finds them
+  CHECK(update_prompt_caller(caller, "lookup_customer", R"({"ok":true,"found":true,"customer":{"id":3,"first_name":"Ana"}})"));
+  CHECK_FALSE(caller.lookup_failed);
+  CHECK(caller.customer_id == 3);
 }
 
 TEST_CASE("weekday_of names the day of a date and refuses invalid dates", "[dialog][prompt]") {
