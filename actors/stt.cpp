@@ -72,6 +72,7 @@ struct stt_state {
   std::uint64_t dg_reconnect_epoch = 0;
   bool speech_signalled = false;   // speech_started sent for the speech in progress
   std::int64_t stream_ms = 0;      // audio streamed so far (Deepgram's time base)
+  mulaw_buffer dg_outbox;          // audio not yet handed to the client (< send_ms)
   time_point last_arrival{};
   // The local VAD's view of the caller's speech, kept while Deepgram recognises it, so a
   // failover mid-sentence can still decode the sentence locally.
@@ -249,7 +250,12 @@ void on_audio_deepgram(stt_actor* self, inbound_audio& a) {
   auto& s = self->state;
   s.stream_ms += static_cast<std::int64_t>(a.payload.size()) / 8;
   s.last_arrival = a.arrived;
-  s.dg.client->send_audio(a.payload);  // a copy: the VAD and the shadow keep theirs
+  // a copy (the VAD and the shadow keep theirs), sent every deepgram.stt.send_ms
+  s.dg_outbox.insert(s.dg_outbox.end(), a.payload.begin(), a.payload.end());
+  if (s.dg_outbox.size() >= static_cast<std::size_t>(s.services.cfg->deepgram.send_ms) * 8) {
+    s.dg.client->send_audio(std::move(s.dg_outbox));
+    s.dg_outbox = {};
+  }
   auto r = s.vad->push(a.payload);
   auto now_ms = s.vad->stream_ms();
   switch (r.event) {

@@ -177,6 +177,9 @@ struct deepgram_config {
   int keepalive_ms = 4000;       ///< KeepAlive when no audio went out this long
   int dead_after_ms = 2500;      ///< no frame this long = a dead connection
   int replay_ms = 1000;          ///< audio replayed after a reconnect
+  /// Caller audio goes to Deepgram in messages of this much (20 = every Twilio frame; more
+  /// saves CPU and packets at the cost of up to that much later finals).
+  int send_ms = 20;
   // TTS (/v1/speak)
   std::string tts_model = "aura-asteria-en";
   bool tts_websocket = true;     ///< false: REST only

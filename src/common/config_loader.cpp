@@ -129,6 +129,7 @@ void read_deepgram(const json& j, deepgram_config& d) {
   get(s, "keepalive_ms", d.keepalive_ms, "deepgram.stt");
   get(s, "dead_after_ms", d.dead_after_ms, "deepgram.stt");
   get(s, "replay_ms", d.replay_ms, "deepgram.stt");
+  get(s, "send_ms", d.send_ms, "deepgram.stt");
   const auto& t = section(j, "tts");
   get(t, "model", d.tts_model, "deepgram.tts");
   get(t, "websocket", d.tts_websocket, "deepgram.tts");
@@ -156,6 +157,7 @@ void validate_deepgram(const deepgram_config& d) {
     throw config_error{"deepgram.stt.utterance_end_ms: Deepgram needs at least 1000 (or 0 = off)"};
   if (d.keepalive_ms < 0 || d.dead_after_ms < 0) throw config_error{"deepgram.stt: keepalive_ms and dead_after_ms must be >= 0"};
   if (d.replay_ms < 0 || d.replay_ms > 5000) throw config_error{"deepgram.stt.replay_ms: must be 0..5000"};
+  if (d.send_ms < 20 || d.send_ms > 250) throw config_error{"deepgram.stt.send_ms: must be 20..250"};
   if (d.tts_ms_per_char <= 0) throw config_error{"deepgram.tts.ms_per_char: must be positive"};
   if (d.tts_rest_deadline_ms <= 0) throw config_error{"deepgram.tts.rest_deadline_ms: must be positive"};
   if (d.max_failures_per_call <= 0) throw config_error{"deepgram.max_failures_per_call: must be positive"};

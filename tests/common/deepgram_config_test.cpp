@@ -73,6 +73,7 @@ TEST_CASE("Deepgram settings are read from engine.json and bad ones are refused 
     {R"({"deepgram": {"stt": {"model": 3}}})", {}, "deepgram.stt.model"},
     {R"({"deepgram": {"tts": {"ms_per_char": 0}}})", {}, "deepgram.tts.ms_per_char"},
     {R"({"deepgram": {"max_failures_per_call": 0}})", {}, "deepgram.max_failures_per_call"},
+    {R"({"deepgram": {"stt": {"send_ms": 10}}})", {}, "deepgram.stt.send_ms"},
   };
   for (const auto& c : cases) {
     auto res = parse_config(c.json, dir, c.env);

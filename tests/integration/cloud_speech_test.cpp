@@ -97,6 +97,7 @@ TEST_CASE("a call on Deepgram speech: the mock's transcript is answered and the 
   CHECK(query.value("utterance_end_ms", "") == "1000");
   CHECK(mocks.log("stt", "stt.utterance").size() == 2);
   CHECK(count_where(mocks.wait_for_log("stt", "stt.control", 1, 5000), "type", "CloseStream") == 1);
+  CHECK(count_where(mocks.log("tts", "tts.control"), "type", "Close") == 1);
   // every agent sentence went to Deepgram TTS (greeting, the price, the goodbye)
   auto spoken = joined_speak_text(mocks);
   CHECK(contains(spoken, "Thanks for calling Bart's Automotive"));
@@ -188,7 +189,8 @@ TEST_CASE("Deepgram TTS WebSocket refused: the REST endpoint speaks the call and
   auto scenario = deepgram_scenario({"how much is an oil change", "no thank you goodbye"});
   scenario["deepgram"]["tts"]["faults"] = {{{"kind", "status"}, {"match", "tts.ws.connect"}, {"status", 503}}};
   mock_process mocks{scenario};
-  engine_process engine{nlohmann::json::object(), deepgram_env(mocks)};
+  // (and caller audio goes to the STT in 100 ms messages)
+  engine_process engine{{{"deepgram", {{"stt", {{"send_ms", 100}}}}}}, deepgram_env(mocks)};
   auto r = sim::run_call(caller_for(engine, {{"hello there"}, {"okay then"}}));
   INFO(engine.log());
   REQUIRE(r.ok);
@@ -211,6 +213,12 @@ TEST_CASE("Deepgram TTS WebSocket refused: the REST endpoint speaks the call and
   CHECK(mocks.log("tts", "tts.flush").empty());
   CHECK(engine.metric(tts_failovers) == 0);
   CHECK(engine.metric("ce_provider_errors_total{role=\"tts\",provider=\"deepgram\",kind=\"server_error\"}") >= 1);
+  auto stats = mocks.control_get("/stats").json();
+  INFO(stats.dump());
+  auto frames = stats["stt"].value("messages_in", 0);
+  auto bytes = stats["stt"].value("bytes_in", 0);
+  REQUIRE(frames > 0);
+  CHECK(bytes / frames >= 700);  // ~800-byte audio messages, not 160-byte frames
 }
 
 TEST_CASE("Deepgram TTS refusing the key (401, permanent): the embedded synthesiser speaks the whole call",
