@@ -407,3 +407,30 @@ TEST_CASE("a whole call on the cloud providers (Deepgram STT and TTS, OpenAI) wi
   CHECK(engine.metric(tts_failovers) == 0);
   CHECK(engine.metric("ce_provider_failovers_total{role=\"llm\",provider=\"openai\"}") == 0);
 }
+
+TEST_CASE("Deepgram TTS over REST only: a response dropped mid-audio is spoken again from about where it broke",
+          "[integration][deepgram][failover]") {
+  auto scenario = deepgram_scenario({"how much is an oil change", "no thank you goodbye"});
+  scenario["deepgram"]["tts"]["faults"] = {{{"kind", "drop"}, {"match", "tts.rest"}, {"after", 600}, {"times", 1}}};
+  mock_process mocks{scenario};
+  engine_process engine{{{"deepgram", {{"tts", {{"websocket", false}}}}}}, deepgram_env(mocks)};
+  auto r = sim::run_call(caller_for(engine, {{"hello there"}, {"okay then"}}));
+  INFO(engine.log());
+  REQUIRE(r.ok);
+  auto rec = call_record(engine, r.call_sid);
+  auto agent = turns_of(rec, "agent");
+  REQUIRE(agent.size() >= 2);
+  CHECK(contains(agent[1].value("text", ""), "forty-nine ninety-five"));
+  CHECK(rec.value("end_reason", "") == "agent_hangup");
+  CHECK(mocks.log("tts", "tts.open").empty());  // no WebSocket at all
+  auto rest = mocks.log("tts", "tts.rest");
+  REQUIRE(rest.size() >= 4);
+  // the broken sentence was asked for again, without the words already played
+  auto first = rest[0].value("body", "");
+  auto second = rest[1].value("body", "");
+  INFO(first << " / " << second);
+  CHECK(second.size() < first.size());
+  CHECK(contains(engine.log(), "REST failed"));
+  CHECK(contains(engine.log(), "speaking the pending text again (1/3)"));
+  CHECK(engine.metric(tts_failovers) == 0);
+}
