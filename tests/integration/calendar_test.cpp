@@ -144,3 +144,47 @@ TEST_CASE("with Google Calendar configured a phone booking is mirrored and busy 
   CHECK(events(mocks).size() == 2);  // the block and the (cancelled) booking: no duplicate
   CHECK(contains(engine.log(), "call_sid=" + cancelled.call_sid + " role=calendar appointment " + id + " deleted"));
 }
+
+TEST_CASE("with Google failing for a while the phone booking goes through at once and is mirrored later",
+          "[integration]") {
+  // 8 x 500 on events.insert: two mirror attempts of 4 tries each fail, the third succeeds.
+  // (The shop is blocked until two days ahead, as above: the offered day is not today.)
+  auto server = std::getenv("CE_TEST_DATABASE_URL") ? std::string{std::getenv("CE_TEST_DATABASE_URL")}
+                                                    : std::string{"postgresql://postgres@127.0.0.1:55432/callengine"};
+  auto today = query_one(server, "SELECT to_char(now() AT TIME ZONE 'America/Chicago', 'YYYY-MM-DD')");
+  auto reopen = query_one(server, "SELECT to_char((now() AT TIME ZONE 'America/Chicago')::date + 3, 'YYYY-MM-DD')");
+  nlohmann::json block{{"summary", "Shop closed"},
+                       {"start", {{"dateTime", today + "T00:00:00"}, {"timeZone", "America/Chicago"}}},
+                       {"end", {{"dateTime", reopen + "T00:00:00"}, {"timeZone", "America/Chicago"}}}};
+  nlohmann::json scenario{
+    {"google",
+     {{"calendars", {{calendar_id, nlohmann::json::array({block})}}},
+      {"faults", nlohmann::json::array({{{"kind", "status"}, {"match", "events.insert"}, {"status", 500}, {"times", 8}}})}}}};
+  mock_process mocks(scenario);
+  engine_process engine(nlohmann::json::object(),
+                        {{"GOOGLE_CLIENT_ID", "mock-client-id"},
+                         {"GOOGLE_CLIENT_SECRET", "mock-client-secret"},
+                         {"GOOGLE_REFRESH_TOKEN", "mock-refresh-token"},
+                         {"GOOGLE_CALENDAR_ID", calendar_id},
+                         {"GOOGLE_TOKEN_URL", mocks.value("GOOGLE_TOKEN_URL")},
+                         {"GOOGLE_API_BASE_URL", mocks.value("GCAL_BASE")}});
+  add_customer(engine);
+  const auto& db = engine.database_url();
+  auto booked = call(engine, {{"i would like to book an oil change"}, {"dtmf:62704"}, {"yes"}, {"the first one"},
+                              {"yes"}, {"no thank you goodbye"}});
+  INFO(engine.log());
+  std::string where = " FROM appointments WHERE created_by_call_sid = '" + booked.call_sid + "'";
+  CHECK(query_one(db, "SELECT status" + where) == "booked");  // the call booked despite Google
+  auto record = ce::test::call_record(engine, booked.call_sid);
+  bool read_code = false;
+  for (const auto& t : turns_of(record, "agent")) read_code |= contains(t.value("text", ""), "confirmation code");
+  CHECK(read_code);
+  REQUIRE(eventually([&] { return !query_one(db, "SELECT calendar_event_id" + where).empty(); }));
+  CHECK(engine.metric("ce_calendar_mirror_failures_total") >= 2);
+  CHECK(engine.metric("ce_calendar_mirrored_total") == 1);
+  CHECK(engine.metric("ce_calendar_mirror_queue") == 0);
+  auto event_id = query_one(db, "SELECT calendar_event_id" + where);
+  CHECK(event_with_id(mocks, event_id)["extendedProperties"]["private"]["callSid"] == booked.call_sid);
+  CHECK(events(mocks).size() == 2);  // the block and the booking, once
+  CHECK(contains(engine.log(), "call_sid=" + booked.call_sid + " role=calendar appointment"));
+}
