@@ -138,7 +138,21 @@ caf::behavior call_session(session_actor* self, engine_services services, call_s
       auto& st = self->state;
       st.log->info("call_sid={} role=call_session dtmf {}", st.sid, d.digit);
       if (agent_active(st) && !st.pending_end) interrupt_turn(self, "dtmf");
-      if (!st.pending_end) start_agent_turn(self, respond{0, turn_cause::dtmf, std::string(1, d.digit), 0}, std::nullopt);
+      // The transcript keeps keys pressed in a row as one caller line: "[keypad 62704]".
+      static constexpr std::string_view keypad = "[keypad ";
+      auto& turns = st.record.turns;
+      if (!turns.empty() && turns.back().speaker == "caller" && turns.back().text.rfind(keypad, 0) == 0) {
+        turns.back().text.insert(turns.back().text.size() - 1, 1, d.digit);
+      } else {
+        turn_record rec;
+        rec.index = static_cast<int>(turns.size());
+        rec.speaker = "caller";
+        rec.text = std::string(keypad) + d.digit + "]";
+        rec.at_ms = ms_since_start(st);
+        turns.push_back(std::move(rec));
+      }
+      if (!st.pending_end) start_agent_turn(self, respond{0, turn_cause::dtmf, std::string(1, d.digit), 0},
+                                    steady_clock::now());  // latency: key press -> first audio
     },
     [=](const playback_started& p) { on_playback_started(self, p); },
     [=](stream_stopped_atom) { begin_ending(self, self->state.pending_end.value_or(end_reason::caller_hangup)); },

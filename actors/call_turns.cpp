@@ -34,9 +34,23 @@ void arm_silence_timer(session_actor* self) {
                      epoch);
 }
 
+/// A turn that said nothing (a key press being collected, a tool call cut short) leaves
+/// no agent line in the transcript.
+bool drop_silent_record(session_state& s, const agent_turn& t) {
+  if (!t.text.empty() || t.record_index + 1 != s.record.turns.size()) return false;
+  s.record.turns.pop_back();
+  return true;
+}
+
 void turn_finished(session_actor* self) {
   auto& s = self->state;
   auto& t = *s.turn;
+  if (drop_silent_record(s, t)) {
+    s.turn.reset();
+    if (s.pending_end) return begin_ending(self, *s.pending_end);
+    if (!s.caller_speaking) arm_silence_timer(self);
+    return;
+  }
   auto& rec = s.record.turns[t.record_index];
   rec.heard = rec.text;
   s.log->debug("call_sid={} role=call_session turn={} played to the end", s.sid, t.generation);
@@ -93,9 +107,11 @@ void interrupt_turn(session_actor* self, const char* why) {
   s.setup.sink->clear(next);
   for (auto& m : t.marks) forget_cancelled(s, m.name);
   auto heard = t.text.substr(0, std::min(t.heard, t.text.size()));
-  auto& rec = s.record.turns[t.record_index];
-  rec.interrupted = true;
-  rec.heard = heard;
+  if (!drop_silent_record(s, t)) {
+    auto& rec = s.record.turns[t.record_index];
+    rec.interrupted = true;
+    rec.heard = heard;
+  }
   if (s.llm) self->send(s.llm, heard_atom::value, t.generation, heard);
   // Caller speech over a turn not yet audible is the caller going on: join the two
   // utterances. A key press is not speech.

@@ -73,6 +73,7 @@ void print_conversation(const ce::sim::call_result& r, const nlohmann::json& rec
       auto at = t.value("at_ms", 0LL);
       if (t.value("speaker", "") == "caller") {
         std::string said = caller_i < r.turns.size() ? r.turns[caller_i].said : "";
+        if (said.rfind("dtmf:", 0) == 0) said = "(types " + said.substr(5) + " on the keypad)";
         std::cout << "[" << fmt_time(at) << "] caller : " << said << "\n";
         std::cout << "           engine heard: \"" << t.value("text", "") << "\"\n";
         ++caller_i;
@@ -80,11 +81,12 @@ void print_conversation(const ce::sim::call_result& r, const nlohmann::json& rec
         std::cout << "[" << fmt_time(at) << "] agent  : " << t.value("text", "");
         if (t.value("interrupted", false)) std::cout << "  [interrupted; heard: \"" << t.value("heard", "") << "\"]";
         std::cout << "\n";
-        if (t.contains("latency_ms"))
+        if (t.contains("latency_ms")) {
           std::cout << "           turn latency: " << t["latency_ms"].get<long>() << " ms (engine: end of caller speech -> first audio sent)";
-        if (caller_i > 0 && caller_i <= r.turns.size() && r.turns[caller_i - 1].answer_latency_ms >= 0)
-          std::cout << "; " << r.turns[caller_i - 1].answer_latency_ms << " ms heard by the caller";
-        if (t.contains("latency_ms")) std::cout << "\n";
+          if (caller_i > 0 && caller_i <= r.turns.size() && r.turns[caller_i - 1].answer_latency_ms >= 0)
+            std::cout << "; " << r.turns[caller_i - 1].answer_latency_ms << " ms heard by the caller";
+          std::cout << "\n";
+        }
       }
     }
   }

@@ -96,6 +96,11 @@ TEST_CASE("a caller books, reschedules and cancels an appointment by phone and P
   bool read_code = false;
   for (const auto& t : turns_of(record, "agent")) read_code |= contains(t.value("text", ""), "confirmation code");
   CHECK(read_code);
+  // the keys are one caller line; the silent turns of the keys being collected leave no agent line
+  bool keyed = false;
+  for (const auto& t : turns_of(record, "caller")) keyed |= t.value("text", "") == "[keypad 62704]";
+  CHECK(keyed);
+  for (const auto& t : turns_of(record, "agent")) CHECK_FALSE(t.value("text", "").empty());
   // the transcript is stored per turn, both speakers, in order
   CHECK(std::stoi(query_one(engine, "SELECT count(*) FROM call_turns WHERE call_sid = '" + booked.call_sid + "'")) ==
         static_cast<int>(record["turns"].size()));
