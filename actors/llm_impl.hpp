@@ -12,11 +12,13 @@
 #include "providers/openai/chat_client.hpp"
 #include "providers/openai/conversation.hpp"
 
+#include <chrono>
 #include <memory>
 #include <string>
 
 namespace ce::metrics {
 class counter;
+class histogram;
 }
 
 namespace ce::actors {
@@ -40,6 +42,8 @@ struct openai_turn {
   std::uint64_t generation = 0;
   std::uint64_t request = 0;   ///< serial of the request in flight (0: none)
   std::uint64_t stream = 0;    ///< the client's stream id (for cancel)
+  std::chrono::steady_clock::time_point request_started;
+  bool request_spoke = false;  ///< the request in flight delivered a sentence
   respond cause;               ///< what started it (the local policy answers it on failover)
   int depth = 0;               ///< requests sent with tool results
   int sentences = 0;           ///< sentences sent to the session
@@ -78,6 +82,8 @@ struct llm_state {
   ce::metrics::counter* prompt_counter = nullptr;
   ce::metrics::counter* completion_counter = nullptr;
   ce::metrics::counter* failover_counter = nullptr;
+  ce::metrics::histogram* first_sentence_seconds = nullptr;
+  ce::metrics::histogram* request_seconds = nullptr;
 
   ~llm_state();
   static inline const char* name = "llm";

@@ -73,6 +73,8 @@ void send_request(llm_actor* self) {
       caf::anon_send(a, llm_stream_done{generation, serial, std::move(outcome)});
   };
   s.turn.request = serial;
+  s.turn.request_started = std::chrono::steady_clock::now();
+  s.turn.request_spoke = false;
   s.turn.stream = s.client->start(std::move(req), std::move(cb));
   ++s.requests;
 }
@@ -137,6 +139,12 @@ bool openai_setup(llm_actor* self) {
   s.failover_counter = &reg.get_counter("ce_provider_failovers_total",
                                         "Calls whose role fell back to the embedded default after its cloud provider failed",
                                         {{"role", "llm"}, {"provider", "openai"}});
+  s.first_sentence_seconds = &reg.get_histogram(
+    "ce_llm_first_sentence_seconds", "OpenAI request sent to its first complete sentence handed to TTS",
+    ce::metrics::latency_buckets());
+  s.request_seconds = &reg.get_histogram("ce_llm_request_seconds",
+                                         "OpenAI request sent to the end of its streamed completion (retries included)",
+                                         ce::metrics::latency_buckets());
   if (!s.services.providers) {
     s.log->error("call_sid={} role=llm no provider runtime; using the local dialog", s.sid);
     return false;
@@ -203,6 +211,11 @@ void openai_sentence(llm_actor* self, llm_stream_sentence& m) {
     s.services.metrics->stale_dropped.inc();
     return;
   }
+  if (!s.turn.request_spoke && s.first_sentence_seconds) {
+    s.turn.request_spoke = true;
+    s.first_sentence_seconds->observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - s.turn.request_started).count());
+  }
   say(self, m.generation, std::move(m.text));
 }
 
@@ -216,6 +229,8 @@ void openai_done(llm_actor* self, llm_stream_done& m) {
   auto& t = s.turn;
   t.request = 0;
   t.stream = 0;
+  if (s.request_seconds)
+    s.request_seconds->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t.request_started).count());
   auto& c = m.outcome.completion;
   if (m.outcome.error) {
     const auto& err = *m.outcome.error;

@@ -317,3 +317,32 @@ TEST_CASE("OpenAI failing turn after turn: an apology, then the embedded dialog 
   CHECK(mocks.log("openai", "openai.fault").size() >= 4);  // retried within each turn
   CHECK(engine.metric(llm_failovers) == 1);
 }
+
+TEST_CASE("a model that keeps calling tools is stopped at the depth limit and has to answer in words",
+          "[integration][openai]") {
+  const std::string vin_call = R"({"vin":"1HGCM82633A004352"})";
+  mock_process mocks{openai_scenario(
+    {rule_calls({{"last_role", "user"}, {"contains", {"vin", "car", "decode", "number"}}},
+                {{{"name", "decode_vin"}, {"arguments", vin_call}}}),
+     // after every result the scripted model asks again (a loop), unless tools are off
+     rule_calls({{"last_role", "tool"}, {"tool_result_for", "decode_vin"}}, {{{"name", "decode_vin"}, {"arguments", vin_call}}})},
+    {{"default_text", "That VIN belongs to a two thousand three Honda."}})};
+  engine_process engine{{{"llm", {{"max_tool_depth", 3}}}}, openai_env(mocks)};
+  auto opt = caller_for(engine, {{"can you decode my car's vin number"}});
+  auto r = sim::run_call(opt);
+  INFO(engine.log());
+  INFO(mocks.output());
+  REQUIRE(r.ok);
+  auto rec = ce::test::call_record(engine, r.call_sid);
+  auto agent = turns_of(rec, "agent");
+  REQUIRE(agent.size() >= 2);
+  CHECK(agent[1].value("text", "") == "That VIN belongs to a two thousand three Honda.");
+  auto requests = chat_requests(mocks);
+  // greeting + the caller's turn: 1 request, then 3 with tool results; the last one with
+  // tool_choice "none" (the mock answers it with its default text)
+  REQUIRE(requests.size() == 5);
+  for (int i = 1; i <= 3; ++i) CHECK(requests[static_cast<std::size_t>(i)]["tool_choice"] == "auto");
+  CHECK(requests[4]["tool_choice"] == "none");
+  CHECK(engine.metric("ce_llm_first_sentence_seconds_count") >= 2);
+  CHECK(engine.metric("ce_llm_request_seconds_count") == 5);
+}
