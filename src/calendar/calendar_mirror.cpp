@@ -131,14 +131,22 @@ std::size_t calendar_mirror::run_due(clock::time_point now, std::size_t budget) 
     if (due.size() >= budget) break;
     if (items_.at(id).due <= now) due.push_back(id);
   }
+  std::size_t tried = 0;
   for (auto id : due) {
+    ++tried;
     auto& it = items_.at(id);
-    if (mirror_one(id, it) == step::retry) continue;
+    if (mirror_one(id, it) == step::retry) {
+      // Google (or PostgreSQL) is failing: the others wait as long as this one instead of
+      // each spending a full deadline on it now.
+      for (auto other : due)
+        if (auto o = items_.find(other); o != items_.end() && o->second.due <= now) o->second.due = it.due;
+      break;
+    }
     items_.erase(id);
     order_.erase(std::find(order_.begin(), order_.end(), id));
   }
   publish();
-  return due.size();
+  return tried;
 }
 
 void calendar_mirror::after_failure(std::int64_t id, item& it, bool permanent, const std::string& what) {

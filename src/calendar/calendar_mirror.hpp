@@ -71,6 +71,7 @@ public:
   /// number, or nullopt when PostgreSQL could not be asked.
   std::optional<std::size_t> reconcile();
   /// Mirrors up to `budget` queued appointments that are due at `now`; how many it tried.
+  /// After a failure that will be retried it stops, and the other due ones wait as long.
   std::size_t run_due(clock::time_point now, std::size_t budget);
   /// When the earliest queued appointment is due (nullopt: nothing queued).
   std::optional<clock::time_point> next_due() const;

@@ -187,6 +187,11 @@ TEST_CASE("changes made while Google is unreachable are mirrored by the reconcil
   auto second = rig.last.changed_appointments.at(0);
   down->enqueue(second, rig.ctx.call_sid);
   REQUIRE(rig.call("cancel_appointment", {{"appointment_id", second}})["ok"] == true);
+  // The first failure stops the pass: the other appointment waits for the same backoff
+  // instead of spending its own deadline on a Google that is down.
+  CHECK(down->run_due(std::chrono::steady_clock::now(), 10) == 1);
+  CHECK(down->depth() == 2);
+  CHECK(*down->next_due() > std::chrono::steady_clock::now());
   REQUIRE(drain(*down));
   CHECK(down->counts().gave_up == 2);
   CHECK(down->counts().mirrored == 0);
