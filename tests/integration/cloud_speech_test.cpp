@@ -444,3 +444,24 @@ TEST_CASE("Deepgram TTS over REST only: a response dropped mid-audio is spoken a
   CHECK(contains(engine.log(), "speaking the pending text again (1/3)"));
   CHECK(engine.metric(tts_failovers) == 0);
 }
+
+TEST_CASE("Deepgram STT refusing the key (401, permanent): the embedded recogniser hears the whole call, no retries",
+          "[integration][deepgram][failover]") {
+  auto scenario = deepgram_scenario({"what time do you open", "what time do you open"});
+  scenario["deepgram"]["stt"]["faults"] = {{{"kind", "status"}, {"match", "stt.connect"}, {"status", 401}}};
+  mock_process mocks{scenario};
+  engine_process engine{nlohmann::json::object(), deepgram_env(mocks)};
+  auto r = sim::run_call(caller_for(engine, {{"how much is an oil change"}, {"no thank you goodbye"}}));
+  INFO(engine.log());
+  REQUIRE(r.ok);
+  auto rec = final_record(engine, r.call_sid);
+  auto agent = turns_of(rec, "agent");
+  REQUIRE(agent.size() >= 2);
+  CHECK(contains(agent[1].value("text", ""), "forty-nine ninety-five"));  // what the caller said, heard locally
+  CHECK(rec.value("end_reason", "") == "agent_hangup");
+  CHECK(engine.metric(stt_failovers) == 1);
+  CHECK(engine.metric(tts_failovers) == 0);
+  CHECK(engine.metric("ce_provider_errors_total{role=\"stt\",provider=\"deepgram\",kind=\"unauthenticated\"}") == 1);
+  CHECK(mocks.log("stt", "stt.fault").size() == 1);  // a bad key is not tried again
+  CHECK(mocks.log("tts", "tts.flush").size() >= 3);  // the agent still speaks with Deepgram
+}
