@@ -166,7 +166,15 @@ meridiem read_meridiem(const scan& s, std::size_t& j) {
 std::optional<int> hour_word(const scan& s, std::size_t i) {
   if (!s.open(i)) return std::nullopt;
   auto c = read_cardinal(s.words, i);
-  if (!c || c->words != 1 || c->value < 1 || c->value > 12) return std::nullopt;
+  if (!c) {
+    // "the eighth a.m. one": an ordinal right before a.m./p.m. is a misheard hour.
+    auto o = read_ordinal(s.words, i);
+    std::size_t j = i + 1;
+    if (o && o->words == 1 && o->value >= 1 && o->value <= 12 && read_meridiem(s, j) != meridiem::none)
+      return static_cast<int>(o->value);
+    return std::nullopt;
+  }
+  if (c->words != 1 || c->value < 1 || c->value > 12) return std::nullopt;
   if (i > 0) {  // the end of a bigger number ("twenty one")
     auto before = read_cardinal(s.words, i - 1);
     if (before && before->words >= 2) return std::nullopt;
@@ -245,6 +253,7 @@ std::optional<int> lone_day_of_month(scan& s, const when_options& options, std::
     std::size_t end = i + o->words;
     if (s.is(end, "one") || s.is(end, "option") || s.is(end, "slot") || s.is(end, "time") || s.is(end, "choice"))
       continue;
+    if (std::size_t j = end; read_meridiem(s, j) != meridiem::none) continue;  // an hour: "eighth a.m."
     bool after_weekday = wd && (wd->at + 1 == i || (wd->at + 2 == i && s.is(i - 1, "the")));
     bool small = o->value <= 3;
     if (small && !options.small_ordinal_days && !after_weekday && !s.is(end, "of")) continue;

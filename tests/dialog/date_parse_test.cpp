@@ -175,3 +175,11 @@ TEST_CASE("dates of birth are read with a year") {
   CHECK_FALSE(dob("march fifth"));
   CHECK_FALSE(dob("six two seven zero four"));
 }
+
+TEST_CASE("an ordinal right before a.m. or p.m. is a misheard hour, not a day of the month") {
+  auto w = when("the eighth a.m. one");
+  CHECK_FALSE(w.from);
+  CHECK(w.minutes == 8 * 60);
+  CHECK(when("the second p.m. one").minutes == 14 * 60);
+  CHECK(when("the eighth at nine").from == civil_date{2026, 12, 8});
+}

@@ -58,9 +58,10 @@ std::string query_one(const engine_process& e, const std::string& sql) {
   return std::string{(*r)[0].text(0)};
 }
 
-sim::call_result call(const engine_process& e, std::vector<sim::script_line> lines) {
+sim::call_result call(const engine_process& e, std::vector<sim::script_line> lines,
+                      const std::string& from = caller_phone) {
   auto opt = caller_for(e, std::move(lines));
-  opt.from = caller_phone;
+  opt.from = from;
   auto r = sim::run_call(opt);
   INFO(e.log());
   REQUIRE(r.ok);
@@ -155,4 +156,24 @@ TEST_CASE("with PostgreSQL stopped mid-call the call goes on politely and its lo
   REQUIRE(std::system((services + " start postgres >/dev/null 2>&1").c_str()) == 0);
   wait_for_call_log(engine, result.call_sid);
   CHECK(engine.metric("ce_call_logs_pending") == 0);
+}
+
+TEST_CASE("a new caller gives a name and a vehicle and books, all stored under the caller's number",
+          "[integration]") {
+  engine_process engine;
+  const std::string new_phone = "+14155550123";
+  auto booked = call(engine, {{"i would like to book an oil change next tuesday"}, {"my name is david martinez"},
+                              {"it's a two thousand fifteen toyota camry"}, {"the eight a.m. one"}, {"yes"},
+                              {"no thank you goodbye"}},
+                     new_phone);
+  wait_for_call_log(engine, booked.call_sid);
+  INFO(engine.log());
+  CHECK(query_one(engine, "SELECT first_name || ' ' || last_name FROM customers WHERE phone = '" + new_phone + "'") ==
+        "David Martinez");
+  CHECK(query_one(engine, "SELECT v.year || ' ' || v.make || ' ' || v.model FROM vehicles v JOIN customers c ON "
+                          "c.id = v.customer_id WHERE c.phone = '" + new_phone + "'") == "2015 Toyota Camry");
+  auto appointment = "SELECT count(*) FROM appointments a JOIN customers c ON c.id = a.customer_id WHERE c.phone = '" +
+                     new_phone + "' AND a.status = 'booked' AND a.created_by_call_sid = '" + booked.call_sid +
+                     "' AND extract(hour FROM a.starts_at AT TIME ZONE 'America/Chicago') = 8";
+  CHECK(query_one(engine, appointment) == "1");
 }
