@@ -11,7 +11,7 @@ for a in "$@"; do
   case "$a" in
     --exit) EXIT_AFTER=1 ;;
     --scenario=*) SCENARIO="${a#--scenario=}" ;;
-    *) echo "usage: scripts/demo.sh [--exit] [--scenario=booking|questions|barge|transfer]" >&2; exit 64 ;;
+    *) echo "usage: scripts/demo.sh [--exit] [--scenario=booking|new-caller|questions|barge|transfer]" >&2; exit 64 ;;
   esac
 done
 install_packages
@@ -49,6 +49,17 @@ if [ "$SCENARIO" = booking ]; then
   log "$NAME calls from $PHONE to book an oil change (types the ZIP on file, $ZIP, on the keypad)"
   CALLER_ARGS=(--from "$PHONE" --say "i would like to book an oil change" --say "dtmf:$ZIP"
                --say "yes" --say "the eight a.m. one" --say "yes" --say "no thank you goodbye")
+fi
+if [ "$SCENARIO" = new-caller ]; then
+  # A number the dealership has never seen: name, vehicle, then a booking.
+  while :; do
+    PHONE="+1415$(printf '%07d' $((RANDOM * 32768 + RANDOM)) | cut -c1-7)"
+    [ "$(psql "$DATABASE_URL" -At -c "SELECT count(*) FROM customers WHERE phone = '$PHONE'")" = 0 ] && break
+  done
+  log "a new caller rings from $PHONE to book an oil change next Tuesday"
+  CALLER_ARGS=(--from "$PHONE" --say "i would like to book an oil change next tuesday" --say "my name is david martinez"
+               --say "it's a two thousand fifteen toyota camry" --say "the eight a.m. one" --say "yes"
+               --say "no thank you goodbye")
 fi
 log "placing a simulated phone call (recording: var/demo-call.wav)"
 RC=0
