@@ -86,7 +86,9 @@ struct stt_state {
   bool deepgram() const { return static_cast<bool>(dg.client); }
 
   ~stt_state() {
-    // The call is over: CloseStream, and let the client finish after this actor is gone.
+    // The call is over: the last audio, CloseStream, and the client finishes after this
+    // actor is gone (its final results are not needed any more).
+    if (dg.client && !dg_outbox.empty()) dg.client->send_audio(std::move(dg_outbox));
     dg.close_and_linger();
   }
   static inline const char* name = "stt";
