@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <sys/prctl.h>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -94,6 +95,7 @@ engine_process::engine_process(const nlohmann::json& overrides, std::map<std::st
   database_url_ = env["DATABASE_URL"];
   pid_ = ::fork();
   if (pid_ == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a test that dies takes its server with it
     for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
     auto log = dir_ + "/engine.log";
     std::freopen(log.c_str(), "w", stderr);

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <chrono>
 #include <csignal>
+#include <sys/prctl.h>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -205,6 +206,7 @@ mock_process::mock_process(const nlohmann::json& config, std::vector<std::string
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   pid_ = ::fork();
   if (pid_ == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a test that dies takes its server with it
     auto log = dir_ + "/mocks.log";
     std::freopen(log.c_str(), "w", stderr);
     std::freopen(log.c_str(), "a", stdout);
