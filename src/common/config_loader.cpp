@@ -281,6 +281,12 @@ void validate(const engine_config& c) {
   positive(static_cast<long>(c.calls.inbound_queue_frames), "calls.inbound_queue_frames");
   positive(c.calls.playback_lead_ms, "calls.playback_lead_ms");
   positive(c.stt.decoder_pool, "stt.decoder_pool");
+  const auto& vad = c.stt.vad;  // the same ranges audio::energy_vad insists on, said at start
+  if (vad.onset_ms < 0 || vad.hangover_ms < 0 || vad.min_utterance_ms < 0)
+    throw config_error{"stt.vad: onset_ms, hangover_ms and min_utterance_ms must be >= 0"};
+  if (vad.onset_db_above_floor < 0.0) throw config_error{"stt.vad.onset_db_above_floor: must be >= 0"};
+  if (!(vad.min_speech_dbfs > -100.0 && vad.min_speech_dbfs <= 0.0))
+    throw config_error{"stt.vad.min_speech_dbfs: must be in (-100, 0]"};
   positive(c.runtime.caf_threads, "runtime.caf_threads");
   positive(c.google.freebusy_cache_s, "google.freebusy_cache_s");
   positive(c.google.freebusy_wait_ms, "google.freebusy_wait_ms");
