@@ -25,6 +25,10 @@ if curl -sf "$URL/healthz" >/dev/null 2>&1; then
 fi
 cd "$ROOT"
 log "starting PostgreSQL and Redis (scripts/services.sh)"
+# What the caller configured stays theirs; what services.sh starts here is ours to stop.
+GIVEN_URLS=()
+[ -n "${DATABASE_URL:-}" ] && GIVEN_URLS+=(DATABASE_URL="$DATABASE_URL")
+[ -n "${REDIS_URL:-}" ] && GIVEN_URLS+=(REDIS_URL="$REDIS_URL")
 scripts/services.sh start
 eval "$(scripts/services.sh env | sed 's/^/export /')"
 log "loading the demo data (callengine seed; kept when already there)"
@@ -67,7 +71,7 @@ RC=0
 if [ "$EXIT_AFTER" -eq 1 ]; then
   kill -TERM "$ENGINE_PID"
   wait "$ENGINE_PID" 2>/dev/null || true
-  scripts/services.sh stop
+  env -u DATABASE_URL -u REDIS_URL "${GIVEN_URLS[@]}" scripts/services.sh stop
   exit $RC
 fi
 cat <<MSG
