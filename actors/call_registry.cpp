@@ -135,9 +135,19 @@ void on_find(registry_actor* self, query_call& q) {
   auto it = s.live.find(q.call_sid);
   if (it != s.live.end()) {
     auto reply = q.reply;
+    auto sid = q.call_sid;
     self->request(it->second.session, caf::duration{std::chrono::seconds(2)}, get_record_atom::value)
       .then([reply](call_record& r) { reply(std::move(r)); },
-            [reply](caf::error&) { reply(std::nullopt); });
+            [self, reply, sid](caf::error&) {
+              // The session ended (or is stuck) before it answered: its final record may
+              // already be here, or arrive after this error; answer with what is known
+              // rather than a 404 for a call that exists.
+              auto& st = self->state;
+              for (const auto& r : st.recent)
+                if (r.call_sid == sid) return reply(r);
+              if (auto live = st.live.find(sid); live != st.live.end()) return reply(live->second.summary);
+              reply(std::nullopt);
+            });
     return;
   }
   for (const auto& r : s.recent)

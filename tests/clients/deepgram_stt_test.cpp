@@ -6,6 +6,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include <thread>
+
 using namespace ce;
 using namespace ce::clients_test;
 using deepgram::live_stt_client;
@@ -437,8 +439,14 @@ TEST_CASE("STT disconnect by the server (control API) is reported and a reconnec
   stt_events ev;
   live_stt_client client(io.io(), options_for(*mocks), ev.callbacks());
   client.connect();
-  send_all(client, concat({silence_ms(300), speech(line1), silence_ms(1200)}));
+  const auto first = concat({silence_ms(300), speech(line1), silence_ms(1200)});
+  send_all(client, first);
   REQUIRE(ev.utterances.wait_for(1));
+  // Every byte is on the wire before the drop, so the replayed second is the trailing silence.
+  // (The utterance can arrive while the tail is still queued; a replay that then holds the end
+  // of the speech is deduplicated by the client but advances the mock's script.)
+  for (int i = 0; i < 200 && client.stats().audio_bytes_sent < first.size(); ++i) std::this_thread::sleep_for(10ms);
+  REQUIRE(client.stats().audio_bytes_sent == first.size());
   REQUIRE(mocks->disconnect("stt") == 1);
   REQUIRE(ev.failures.wait_for(1));
   CHECK(ev.failures.items()[0].code == provider_errc::connection_lost);

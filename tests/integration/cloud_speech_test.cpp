@@ -57,15 +57,6 @@ std::string joined_speak_text(const mock_process& mocks) {
 }
 
 /// The call's record once the engine has finished it (the caller's side may end first).
-nlohmann::json final_record(const engine_process& engine, const std::string& sid) {
-  auto rec = call_record(engine, sid);
-  for (int i = 0; i < 100 && rec.value("state", "") != "ended"; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    rec = call_record(engine, sid);
-  }
-  return rec;
-}
-
 const std::string stt_failovers = "ce_provider_failovers_total{role=\"stt\",provider=\"deepgram\"}";
 const std::string tts_failovers = "ce_provider_failovers_total{role=\"tts\",provider=\"deepgram\"}";
 
@@ -83,7 +74,7 @@ TEST_CASE("a call on Deepgram speech: the mock's transcript is answered and the 
   INFO(mocks.output());
   REQUIRE(r.ok);
   CHECK(r.protocol_violations.empty());
-  auto rec = final_record(engine, r.call_sid);
+  auto rec = call_record(engine, r.call_sid);
   auto agent = turns_of(rec, "agent");
   auto caller = turns_of(rec, "caller");
   REQUIRE(agent.size() >= 2);
@@ -137,7 +128,7 @@ TEST_CASE("a barge-in on Deepgram speech: Clear goes to Deepgram TTS, clear to T
   REQUIRE(r.clears >= 1);
   REQUIRE(r.turns.size() == 1);
   CHECK(r.turns[0].clear_after_onset_ms > 0);
-  auto rec = final_record(engine, r.call_sid);
+  auto rec = call_record(engine, r.call_sid);
   auto agent = turns_of(rec, "agent");
   REQUIRE(agent.size() >= 2);
   CHECK(agent[0].value("interrupted", false));
@@ -176,7 +167,7 @@ TEST_CASE("Deepgram STT goes away mid-sentence: the embedded recogniser takes ov
   REQUIRE(started.size() >= 2);
   REQUIRE(dropped);
   REQUIRE(r.ok);
-  auto rec = final_record(engine, r.call_sid);
+  auto rec = call_record(engine, r.call_sid);
   auto caller = turns_of(rec, "caller");
   REQUIRE(caller.size() == 2);
   CHECK(caller[0].value("text", "") == "how much is an oil change");
@@ -204,7 +195,7 @@ TEST_CASE("Deepgram TTS WebSocket refused: the REST endpoint speaks the call and
   auto r = sim::run_call(caller_for(engine, {{"hello there"}, {"okay then"}}));
   INFO(engine.log());
   REQUIRE(r.ok);
-  auto rec = final_record(engine, r.call_sid);
+  auto rec = call_record(engine, r.call_sid);
   auto agent = turns_of(rec, "agent");
   REQUIRE(agent.size() >= 2);
   CHECK(contains(agent[1].value("text", ""), "forty-nine ninety-five"));
@@ -240,7 +231,7 @@ TEST_CASE("Deepgram TTS refusing the key (401, permanent): the embedded synthesi
   auto r = sim::run_call(caller_for(engine, {{"hello there"}, {"okay then"}}));
   INFO(engine.log());
   REQUIRE(r.ok);
-  auto rec = final_record(engine, r.call_sid);
+  auto rec = call_record(engine, r.call_sid);
   auto agent = turns_of(rec, "agent");
   REQUIRE(agent.size() >= 2);
   CHECK(contains(agent[1].value("text", ""), "forty-nine ninety-five"));  // the STT is still Deepgram
@@ -276,7 +267,7 @@ TEST_CASE("the mock providers process is killed mid-call: speech falls back to t
   INFO(engine.log());
   REQUIRE(transcribed);
   REQUIRE(r.ok);
-  auto rec = final_record(engine, r.call_sid);
+  auto rec = call_record(engine, r.call_sid);
   auto caller = turns_of(rec, "caller");
   auto agent = turns_of(rec, "agent");
   REQUIRE(caller.size() == 2);
@@ -303,7 +294,7 @@ TEST_CASE("Deepgram STT dropped mid-sentence once: the engine reconnects, replay
   auto r = sim::run_call(caller_for(engine, {{"hello there"}, {"okay then"}}));
   INFO(engine.log());
   REQUIRE(r.ok);
-  auto rec = final_record(engine, r.call_sid);
+  auto rec = call_record(engine, r.call_sid);
   auto caller = turns_of(rec, "caller");
   auto agent = turns_of(rec, "agent");
   REQUIRE(caller.size() == 2);
@@ -331,7 +322,7 @@ TEST_CASE("barge-in from Deepgram alone (the local detector hears nothing): Spee
   REQUIRE(r.clears >= 1);
   REQUIRE(r.turns.size() == 1);
   CHECK(r.turns[0].clear_after_onset_ms > 0);
-  auto rec = final_record(engine, r.call_sid);
+  auto rec = call_record(engine, r.call_sid);
   CHECK(rec.value("barge_ins", 0) == 1);
   auto agent = turns_of(rec, "agent");
   REQUIRE(agent.size() >= 2);
@@ -393,7 +384,7 @@ TEST_CASE("a whole call on the cloud providers (Deepgram STT and TTS, OpenAI) wi
   REQUIRE(r.ok);
   CHECK(r.protocol_violations.empty());
   CHECK(r.clears >= 1);
-  auto rec = final_record(engine, r.call_sid);
+  auto rec = call_record(engine, r.call_sid);
   CHECK(rec.value("barge_ins", 0) == 1);
   auto agent = turns_of(rec, "agent");
   auto caller = turns_of(rec, "caller");
@@ -427,7 +418,7 @@ TEST_CASE("Deepgram TTS over REST only: a response dropped mid-audio is spoken a
   auto r = sim::run_call(caller_for(engine, {{"hello there"}, {"okay then"}}));
   INFO(engine.log());
   REQUIRE(r.ok);
-  auto rec = final_record(engine, r.call_sid);
+  auto rec = call_record(engine, r.call_sid);
   auto agent = turns_of(rec, "agent");
   REQUIRE(agent.size() >= 2);
   CHECK(contains(agent[1].value("text", ""), "forty-nine ninety-five"));
@@ -454,7 +445,7 @@ TEST_CASE("Deepgram STT refusing the key (401, permanent): the embedded recognis
   auto r = sim::run_call(caller_for(engine, {{"how much is an oil change"}, {"no thank you goodbye"}}));
   INFO(engine.log());
   REQUIRE(r.ok);
-  auto rec = final_record(engine, r.call_sid);
+  auto rec = call_record(engine, r.call_sid);
   auto agent = turns_of(rec, "agent");
   REQUIRE(agent.size() >= 2);
   CHECK(contains(agent[1].value("text", ""), "forty-nine ninety-five"));  // what the caller said, heard locally
