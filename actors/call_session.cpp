@@ -25,7 +25,7 @@ caf::actor spawn_role(session_actor* self, const std::string& role) {
   auto& sys = self->system();
   caf::actor me = caf::actor_cast<caf::actor>(self);
   caf::actor a;
-  if (role == "stt") a = spawn_stt(sys, s.services, me, s.sid);
+  if (role == "stt") a = spawn_stt(sys, s.services, me, s.sid, s.setup.audio);
   else if (role == "tools") a = spawn_tools(sys, s.services, me, tools_setup{s.sid, s.setup.start.from});
   else if (role == "llm")
     a = spawn_llm(sys, s.services, me, s.tools,
@@ -33,7 +33,12 @@ caf::actor spawn_role(session_actor* self, const std::string& role) {
   else if (role == "tts") a = spawn_tts(sys, s.services, me, s.setup.sink, s.sid);
   self->monitor(a);
   s.roles[a.address()] = role;
-  if (role == "stt") s.stt = a;
+  if (role == "stt") {
+    s.stt = a;
+    // frames queued for a failed predecessor are gone: start counting afresh
+    s.setup.audio->in_flight.store(0, std::memory_order_relaxed);
+    s.setup.audio->set_target(a);
+  }
   else if (role == "tools") s.tools = a;
   else if (role == "llm") s.llm = a;
   else if (role == "tts") s.tts = a;
@@ -53,6 +58,7 @@ void on_child_down(session_actor* self, caf::down_msg& dm) {
   if (it == s.roles.end()) return;
   auto role = it->second;
   s.roles.erase(it);
+  if (role == "stt") s.setup.audio->set_target({});  // frames come here until the restart
   if (s.finished) return;
   metrics_for_role(role).failures->inc();
   auto n = ++s.restarts[role];
@@ -130,8 +136,10 @@ caf::behavior call_session(session_actor* self, engine_services services, call_s
           });
   return {
     [=](inbound_audio& a) {
-      self->state.setup.inbound_in_flight->fetch_sub(1, std::memory_order_relaxed);
-      if (self->state.stt) self->send(self->state.stt, std::move(a));
+      // only while the call has no stt (see audio_route): forward to the one there is now
+      if (a.counted) self->state.setup.audio->in_flight.fetch_sub(1, std::memory_order_relaxed);
+      a.counted = false;
+      if (self->state.stt && !self->state.finished) self->send(self->state.stt, std::move(a));
     },
     [=](const mark_echoed& m) { on_mark_echoed(self, m); },
     [=](const dtmf_pressed& d) {
@@ -279,6 +287,7 @@ void finish(session_actor* self, end_reason why) {
   auto& s = self->state;
   if (s.finished) return;
   s.finished = true;
+  s.setup.audio->set_target({});  // late frames come here and are dropped
   if (s.turn && !s.turn->llm_done) interrupt_turn(self, "call ended");
   s.record.state = "ended";
   s.record.ended_by = why;

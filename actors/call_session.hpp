@@ -12,6 +12,7 @@
 // + Twilio clear + history trimmed to what the marks say was heard), silence reprompts.
 #pragma once
 
+#include "actors/audio_route.hpp"
 #include "actors/services.hpp"
 #include "callengine/audio.hpp"
 #include "callengine/call.hpp"
@@ -30,6 +31,7 @@ namespace ce::actors {
 struct inbound_audio {
   mulaw_buffer payload;
   time_point arrived;
+  bool counted = true;  ///< still counted in the route's in_flight (false once forwarded)
 };
 struct mark_echoed {
   std::string name;
@@ -99,7 +101,7 @@ using end_now_atom = caf::atom_constant<caf::atom("endnow")>;        // (end_rea
 struct call_setup {
   stream_start start;
   std::shared_ptr<media_sink> sink;
-  std::shared_ptr<std::atomic<std::uint32_t>> inbound_in_flight;  ///< shared with the inbox
+  std::shared_ptr<audio_route> audio;  ///< shared with the inbox
 };
 
 caf::actor spawn_call_session(caf::actor_system& sys, engine_services services, call_setup setup);

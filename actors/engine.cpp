@@ -103,6 +103,11 @@ std::unique_ptr<engine> engine::start(caf::actor_system& sys, std::shared_ptr<co
 
 engine::~engine() { stop(); }
 
+boost::asio::io_context* engine::shared_io() const {
+  if (!services_.providers || services_.providers->threads() > 0) return nullptr;
+  return &services_.providers->io();
+}
+
 bool engine::flush_call_logs(caf::actor_system& sys, std::chrono::milliseconds deadline) {
   if (!services_.call_logs) return true;
   bool done = false;

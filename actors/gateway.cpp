@@ -9,24 +9,25 @@
 namespace ce::actors {
 namespace {
 
-/// Pushes one call's inbound events to its call_session. Caller audio in flight to the
-/// session is bounded: past `limit` frames, new frames are dropped and counted (the
-/// session is stuck; the caller hears no difference between a dropped frame and a
+/// Pushes one call's inbound events to its actors: caller audio to the call's stt (its
+/// audio_route), everything else to its call_session. Caller audio in flight is bounded:
+/// past `limit` frames, new frames are dropped and counted (the call is stuck; the caller hears no difference between a dropped frame and a
 /// decoder hiccup, and nothing else queues without bound).
 class inbox final : public call_inbox {
 public:
-  inbox(caf::actor session, std::shared_ptr<std::atomic<std::uint32_t>> in_flight, std::uint32_t limit,
+  inbox(caf::actor session, std::shared_ptr<audio_route> route, std::int32_t limit,
         ce::metrics::counter& dropped_metric)
-    : session_(std::move(session)), in_flight_(std::move(in_flight)), limit_(limit), dropped_metric_(dropped_metric) {}
+    : session_(std::move(session)), route_(std::move(route)), limit_(limit), dropped_metric_(dropped_metric) {}
 
   void media(mulaw_buffer payload, std::uint64_t) override {
-    if (in_flight_->load(std::memory_order_relaxed) >= limit_) {
+    if (route_->in_flight.load(std::memory_order_relaxed) >= limit_) {
       ++dropped_;
       dropped_metric_.inc();
       return;
     }
-    in_flight_->fetch_add(1, std::memory_order_relaxed);
-    caf::anon_send(session_, inbound_audio{std::move(payload), steady_clock::now()});
+    route_->in_flight.fetch_add(1, std::memory_order_relaxed);
+    auto target = route_->target();
+    caf::anon_send(target ? target : session_, inbound_audio{std::move(payload), steady_clock::now(), true});
   }
   void mark(std::string name) override { caf::anon_send(session_, mark_echoed{std::move(name)}); }
   void dtmf(char digit) override { caf::anon_send(session_, dtmf_pressed{digit}); }
@@ -39,8 +40,8 @@ public:
 
 private:
   caf::actor session_;
-  std::shared_ptr<std::atomic<std::uint32_t>> in_flight_;
-  std::uint32_t limit_;
+  std::shared_ptr<audio_route> route_;
+  std::int32_t limit_;
   ce::metrics::counter& dropped_metric_;
   std::uint64_t dropped_ = 0;  // touched only from the connection's strand
 };
@@ -54,10 +55,10 @@ public:
   }
 
   std::shared_ptr<call_inbox> open(stream_start start, std::shared_ptr<media_sink> sink) override {
-    auto in_flight = std::make_shared<std::atomic<std::uint32_t>>(0);
-    auto limit = static_cast<std::uint32_t>(services_.cfg->calls.inbound_queue_frames);
-    auto session = spawn_call_session(sys_, services_, call_setup{std::move(start), std::move(sink), in_flight});
-    return std::make_shared<inbox>(std::move(session), std::move(in_flight), limit,
+    auto route = std::make_shared<audio_route>();
+    auto limit = static_cast<std::int32_t>(services_.cfg->calls.inbound_queue_frames);
+    auto session = spawn_call_session(sys_, services_, call_setup{std::move(start), std::move(sink), route});
+    return std::make_shared<inbox>(std::move(session), std::move(route), limit,
                                    services_.metrics->inbound_dropped);
   }
 

@@ -20,8 +20,7 @@ struct provider_runtime::impl {
 
 provider_runtime::provider_runtime(int threads) : impl_(std::make_unique<impl>()) {
   impl_->guard.emplace(impl_->io.get_executor());
-  auto n = std::max(1, threads);
-  for (int i = 0; i < n; ++i)
+  for (int i = 0; i < threads; ++i)
     impl_->threads.emplace_back([io = &impl_->io] {
       // a throwing handler must not take the process down: log it and keep running
       for (;;) {

@@ -18,7 +18,8 @@ namespace ce::actors {
 
 class provider_runtime {
 public:
-  /// Starts `threads` (at least 1) threads running the io_context.
+  /// Starts `threads` threads running the io_context. 0: none; whoever runs io() (the
+  /// network server, see runtime.provider_threads) drives the clients.
   explicit provider_runtime(int threads);
   ~provider_runtime();
   provider_runtime(const provider_runtime&) = delete;

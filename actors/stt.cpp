@@ -46,6 +46,7 @@ constexpr std::size_t batch_bytes = 100 * 8;    // audio sent to the decoder per
 
 struct stt_state {
   engine_services services;
+  std::shared_ptr<audio_route> audio;
   caf::actor session;
   std::string sid;
   std::shared_ptr<spdlog::logger> log;
@@ -252,14 +253,18 @@ void on_audio_deepgram(stt_actor* self, inbound_audio& a) {
   auto& s = self->state;
   s.stream_ms += static_cast<std::int64_t>(a.payload.size()) / 8;
   s.last_arrival = a.arrived;
-  // a copy (the VAD and the shadow keep theirs), sent every deepgram.stt.send_ms
+  // a copy (the VAD and the shadow keep theirs), sent every deepgram.stt.send_ms while the
+  // caller talks (and until the detector's hangover ends, which covers Deepgram's
+  // endpointing), every silence_send_ms while the line is quiet
   s.dg_outbox.insert(s.dg_outbox.end(), a.payload.begin(), a.payload.end());
-  if (s.dg_outbox.size() >= static_cast<std::size_t>(s.services.cfg->deepgram.send_ms) * 8) {
+  auto r = s.vad->push(a.payload);
+  auto now_ms = s.vad->stream_ms();
+  const auto& dg = s.services.cfg->deepgram;
+  const bool talking = s.shadow_active || r.event != audio::vad_result::kind::none;
+  if (s.dg_outbox.size() >= static_cast<std::size_t>(talking ? dg.send_ms : dg.silence_send_ms) * 8) {
     s.dg.client->send_audio(std::move(s.dg_outbox));
     s.dg_outbox = {};
   }
-  auto r = s.vad->push(a.payload);
-  auto now_ms = s.vad->stream_ms();
   switch (r.event) {
     case audio::vad_result::kind::speech_started: {
       s.shadow.clear();
@@ -387,9 +392,11 @@ void start_deepgram(stt_actor* self) {
   s.dg.client->connect();
 }
 
-caf::behavior stt(stt_actor* self, engine_services services, caf::actor session, std::string sid) {
+caf::behavior stt(stt_actor* self, engine_services services, caf::actor session, std::string sid,
+                  std::shared_ptr<audio_route> audio) {
   self->meter("stt");
   auto& s = self->state;
+  s.audio = std::move(audio);
   s.services = std::move(services);
   s.session = std::move(session);
   s.sid = std::move(sid);
@@ -397,7 +404,10 @@ caf::behavior stt(stt_actor* self, engine_services services, caf::actor session,
   s.vad = std::make_unique<audio::energy_vad>(s.services.cfg->stt.vad);
   if (s.services.cfg->stt.provider == "deepgram") start_deepgram(self);
   return {
-    [=](inbound_audio& a) { on_audio(self, a); },
+    [=](inbound_audio& a) {
+      if (a.counted) self->state.audio->in_flight.fetch_sub(1, std::memory_order_relaxed);
+      on_audio(self, a);
+    },
     [=](asr_lease& l) { on_lease(self, l); },
     [=](const expect_answer& e) { self->state.hint = e.hint; },
     [=](const dg_stt::opened& o) {
@@ -445,8 +455,8 @@ caf::behavior stt(stt_actor* self, engine_services services, caf::actor session,
 } // namespace
 
 caf::actor spawn_stt(caf::actor_system& sys, const engine_services& services, caf::actor session,
-                     std::string call_sid) {
-  return sys.spawn(stt, services, std::move(session), std::move(call_sid));
+                     std::string call_sid, std::shared_ptr<audio_route> audio) {
+  return sys.spawn(stt, services, std::move(session), std::move(call_sid), std::move(audio));
 }
 
 } // namespace ce::actors

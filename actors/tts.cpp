@@ -45,8 +45,6 @@ namespace {
 /// Who synthesises a segment.
 enum class voice { local, ws, rest };
 
-const char* to_string(voice v) { return v == voice::local ? "local" : v == voice::ws ? "deepgram-ws" : "deepgram-rest"; }
-
 struct segment_playback {
   std::string text;               ///< the segment's whole text
   std::size_t char_base = 0;      ///< characters covered before the current attempt (a re-speak)

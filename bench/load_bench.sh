@@ -24,7 +24,8 @@
 # Environment: BUILD_DIR (default <repo>/build); CE_BUILD_CMD (default "cmake --build $BUILD_DIR
 # -j2 --target"); DATABASE_URL / REDIS_URL to use running servers (else scripts/services.sh
 # starts the project's own); mock latencies: LLM_TTFT_MS (250), LLM_TPS (80), TTS_TTFB_MS (100),
-# STT_FINAL_DELAY_MS (0).
+# STT_FINAL_DELAY_MS (0); ENGINE_CONFIG_PATCH: a JSON merge patch applied to the engine's config
+# (e.g. '{"runtime":{"caf_policy":"sharing"}}'), recorded in the report.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -124,7 +125,7 @@ ENGINE_PORT="$(free_port)"
 MAX_CALLS=0; for n in $LEVELS; do (( n > MAX_CALLS )) && MAX_CALLS=$n; done
 MAX_CALLS=$(( MAX_CALLS + 50 ))
 python3 "$ROOT/bench/load/load_bench.py" engine-config "$WORK/config/engine.json" --port "$ENGINE_PORT" \
-  --max-calls "$MAX_CALLS" --providers "$PROVIDERS"
+  --max-calls "$MAX_CALLS" --providers "$PROVIDERS" --patch "${ENGINE_CONFIG_PATCH:-{\}}"
 ENGINE_ENV=()
 MOCK_DELAY=0; BARGE_DETECT=60; DELAYS_JSON=null  # the engine's VAD onset (80 ms) - the 20 ms of the first frame
 if [[ $PROVIDERS == mocks ]]; then
@@ -253,7 +254,7 @@ else
   note="**Embedded providers** (pocketsphinx / dialog policy / espeak-ng): these levels measure the CPU-heavy local speech stack, not the cloud configuration the issue's goals are about; engine-added latency is not separable here (no configured provider delays)."
 fi
 [[ $QUICK == 1 ]] && note="$note **Quick run** (--quick): short windows, small levels; a smoke test of the tool, not the benchmark."
-engine_text="caf_threads $(jq .runtime.caf_threads "$WORK/config/engine.json"), io_threads $(jq .server.io_threads "$WORK/config/engine.json"), max_concurrent_calls $MAX_CALLS, log_level info, STT endpointing $(jq '.deepgram.stt.endpointing_ms // "n/a"' "$WORK/config/engine.json") ms"
+engine_text="caf_threads $(jq .runtime.caf_threads "$WORK/config/engine.json"), caf_policy $(jq -r '.runtime.caf_policy // "stealing"' "$WORK/config/engine.json"), provider_threads $(jq .runtime.provider_threads "$WORK/config/engine.json"), io_threads $(jq .server.io_threads "$WORK/config/engine.json"), max_concurrent_calls $MAX_CALLS, log_level info, STT endpointing $(jq '.deepgram.stt.endpointing_ms // "n/a"' "$WORK/config/engine.json") ms"
 calls_text="load generator and mocks at ${PRIO[*]:-normal priority}, ramp over max(5 s, N/50 s), steady window ${WINDOW_S} s, each call cycles through 3 caller lines (espeak-ng voice, 165 wpm), ${BARGE_SHARE} of the calls barge in 1.5 s into the reply to the first line; load_gen --threads $THREADS"
 jq -n --arg date "$(date -u '+%Y-%m-%d %H:%M UTC')" --arg commit "$commit" --argjson dirty "$dirty" \
   --arg cpu_model "$cpu_model" --arg cores "$cores" --arg ram_gb "$ram_gb" \

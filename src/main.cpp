@@ -130,6 +130,9 @@ int main(int argc, char** argv) {
   caf::actor_system_config caf_cfg;
   caf_cfg.set("scheduler.max-threads", cfg->runtime.caf_threads);
   caf_cfg.set("scheduler.max-throughput", cfg->runtime.caf_max_throughput);
+  if (cfg->runtime.caf_policy == "sharing") caf_cfg.set("scheduler.policy", caf::atom("sharing"));
+  else caf_cfg.set("scheduler.policy", caf::atom("stealing"));
+  caf_cfg.set("work-stealing.moderate-poll-attempts", static_cast<std::size_t>(cfg->runtime.caf_moderate_polls));
   caf_cfg.set("logger.console", caf::atom("none"));
   int rc = 0;
   {
@@ -141,7 +144,7 @@ int main(int argc, char** argv) {
       log->critical("{}", error);
       return 70;
     }
-    ce::net::server server{*cfg, engine->gateway(), metrics};
+    ce::net::server server{*cfg, engine->gateway(), metrics, engine->shared_io()};
     if (!server.start()) {
       engine->stop();
       return 71;

@@ -91,12 +91,9 @@ def cmd_engine_config(argv):
     cfg.setdefault("server", {})["port"] = port
     cfg["server"]["public_base_url"] = "http://127.0.0.1:%d" % port
     cfg.setdefault("calls", {})["max_concurrent_calls"] = int(arg(argv, "--max-calls"))
-    # One socket thread and one provider thread per core: with one of each (the shipped
-    # defaults) the single io thread saturates near 300 calls on 2 cores and latency runs
-    # away (10 s turns); with two, 300 calls answer in 0.74 s p50 (bench/RESULTS.md).
-    cores = os.cpu_count() or 1
-    cfg["server"]["io_threads"] = cores
-    cfg.setdefault("runtime", {})["provider_threads"] = cores
+    # The shipped threading (server.io_threads 0 = one per core, the provider clients on
+    # those threads, CAF's sharing scheduler) is what is measured; ENGINE_CONFIG_PATCH
+    # (--patch) tries others.
     if arg(argv, "--providers") == "mocks":
         cfg.setdefault("stt", {})["provider"] = "deepgram"
         cfg.setdefault("tts", {})["provider"] = "deepgram"
@@ -104,8 +101,22 @@ def cmd_engine_config(argv):
     else:
         for role in ("stt", "tts", "llm"):
             cfg.setdefault(role, {})["provider"] = "local"
+    patch = arg(argv, "--patch")
+    if patch:
+        merge_patch(cfg, json.loads(patch))
     with open(path, "w") as f:
         json.dump(cfg, f, indent=2)
+
+
+def merge_patch(target, patch):
+    """RFC 7386 merge of `patch` into `target` (null deletes a key)."""
+    for key, value in patch.items():
+        if value is None:
+            target.pop(key, None)
+        elif isinstance(value, dict) and isinstance(target.get(key), dict):
+            merge_patch(target[key], value)
+        else:
+            target[key] = value
 
 
 def delays(engine_cfg, mock_cfg):

@@ -64,7 +64,10 @@ private:
 
   void on_message(bool binary, std::span<const std::uint8_t> data) override {
     if (ctx_.config.generation() != cfg_generation_) refresh_config();
-    if (binary) return on_audio(data);
+    if (binary) {
+      ++audio_messages_;
+      return on_audio(data);
+    }
     if (audio_seen_) last_activity_ms_.store(ctx_.log.now_ms(), std::memory_order_relaxed);
     on_control(std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
   }
@@ -199,6 +202,7 @@ private:
     nlohmann::json entry = how;
     entry["audio_ms"] = transcriber_.audio_ms();
     entry["bytes"] = transcriber_.bytes();
+    entry["audio_messages"] = audio_messages_;
     entry["utterances"] = transcriber_.utterances();
     ctx_.log.add(service::stt, "stt.close", std::move(entry));
   }
@@ -213,6 +217,7 @@ private:
   asio::steady_timer stall_timer_;
   std::deque<std::pair<steady::time_point, std::string>> delayed_;
   bool audio_seen_ = false;
+  std::uint64_t audio_messages_ = 0;
   bool stalled_ = false;
   bool close_requested_ = false;
   std::atomic<std::int64_t> last_activity_ms_{0};

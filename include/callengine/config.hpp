@@ -15,7 +15,9 @@ struct server_config {
   /// Base URL Twilio uses to reach us (https://... behind a TLS proxy). Webhook signatures
   /// are computed over it and the stream URL is derived from it (https -> wss, http -> ws).
   std::string public_base_url = "http://127.0.0.1:8080";
-  int io_threads = 1;
+  /// asio threads for every socket (Twilio, and the provider clients when
+  /// runtime.provider_threads is 0); 0 = one per core
+  int io_threads = 0;
   std::size_t max_request_body_bytes = 64 * 1024;
   /// Bound on outbound WebSocket messages queued per connection (drop policy: refuse
   /// new audio, count it).
@@ -98,7 +100,15 @@ struct llm_config {
 struct runtime_config {
   int caf_threads = 2;
   int caf_max_throughput = 20;
-  int provider_threads = 1;  ///< asio threads of the cloud provider clients (provider_runtime)
+  /// "stealing" (CAF's default: a queue per worker) or "sharing" (one queue, idle workers
+  /// sleep on a condition variable).
+  std::string caf_policy = "sharing";
+  /// stealing only: polls with a 50 us sleep between them before an idle worker sleeps on
+  /// its condition variable (CAF's default 500 keeps idle workers waking 20,000 times/s).
+  int caf_moderate_polls = 500;
+  /// asio threads of the cloud provider clients (provider_runtime); 0 = the clients run on
+  /// the server's I/O threads (one pool of threads for all sockets: fewer thread wake-ups)
+  int provider_threads = 0;
 };
 
 struct service_offer {
@@ -180,6 +190,11 @@ struct deepgram_config {
   /// Caller audio goes to Deepgram in messages of this much (20 = every Twilio frame; more
   /// saves CPU and packets at the cost of up to that much later finals).
   int send_ms = 20;
+  /// While the local voice detector hears no speech, audio is sent in messages of up to
+  /// this much instead (the first frames of speech flush it): a caller silent through the
+  /// agent's turn costs a fifth of the messages, and finals, which come after speech, are
+  /// not delayed.
+  int silence_send_ms = 100;
   // TTS (/v1/speak)
   std::string tts_model = "aura-asteria-en";
   bool tts_websocket = true;     ///< false: REST only

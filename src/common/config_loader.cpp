@@ -130,6 +130,7 @@ void read_deepgram(const json& j, deepgram_config& d) {
   get(s, "dead_after_ms", d.dead_after_ms, "deepgram.stt");
   get(s, "replay_ms", d.replay_ms, "deepgram.stt");
   get(s, "send_ms", d.send_ms, "deepgram.stt");
+  get(s, "silence_send_ms", d.silence_send_ms, "deepgram.stt");
   const auto& t = section(j, "tts");
   get(t, "model", d.tts_model, "deepgram.tts");
   get(t, "websocket", d.tts_websocket, "deepgram.tts");
@@ -158,6 +159,8 @@ void validate_deepgram(const deepgram_config& d) {
   if (d.keepalive_ms < 0 || d.dead_after_ms < 0) throw config_error{"deepgram.stt: keepalive_ms and dead_after_ms must be >= 0"};
   if (d.replay_ms < 0 || d.replay_ms > 5000) throw config_error{"deepgram.stt.replay_ms: must be 0..5000"};
   if (d.send_ms < 20 || d.send_ms > 250) throw config_error{"deepgram.stt.send_ms: must be 20..250"};
+  if (d.silence_send_ms < d.send_ms || d.silence_send_ms > 250)
+    throw config_error{"deepgram.stt.silence_send_ms: must be send_ms..250"};
   if (d.tts_ms_per_char <= 0) throw config_error{"deepgram.tts.ms_per_char: must be positive"};
   if (d.tts_rest_deadline_ms <= 0) throw config_error{"deepgram.tts.rest_deadline_ms: must be positive"};
   if (d.max_failures_per_call <= 0) throw config_error{"deepgram.max_failures_per_call: must be positive"};
@@ -298,7 +301,11 @@ void validate(const engine_config& c) {
     if (u->rfind("http://", 0) != 0 && u->rfind("https://", 0) != 0)
       throw config_error{"google: token_url and api_base_url must start with http:// or https:// (got '" + *u + "')"};
   positive(c.runtime.caf_max_throughput, "runtime.caf_max_throughput");
-  positive(c.runtime.provider_threads, "runtime.provider_threads");
+  if (c.server.io_threads < 0) throw config_error{"server.io_threads: must be >= 0 (0 = one per core)"};
+  if (c.runtime.provider_threads < 0) throw config_error{"runtime.provider_threads: must be >= 0 (0 = the server's I/O threads)"};
+  if (c.runtime.caf_policy != "stealing" && c.runtime.caf_policy != "sharing")
+    throw config_error{"runtime.caf_policy: must be \"stealing\" or \"sharing\" (got '" + c.runtime.caf_policy + "')"};
+  if (c.runtime.caf_moderate_polls < 0) throw config_error{"runtime.caf_moderate_polls: must be >= 0"};
   if (c.calls.max_reprompts < 0) throw config_error{"calls.max_reprompts: must be >= 0"};
   if (c.calls.max_child_restarts < 0) throw config_error{"calls.max_child_restarts: must be >= 0"};
   auto url = c.server.public_base_url;
@@ -334,6 +341,8 @@ config_result parse_config(const std::string& json_text, const std::string& base
     get(rt, "caf_threads", c.runtime.caf_threads, "runtime");
     get(rt, "caf_max_throughput", c.runtime.caf_max_throughput, "runtime");
     get(rt, "provider_threads", c.runtime.provider_threads, "runtime");
+    get(rt, "caf_policy", c.runtime.caf_policy, "runtime");
+    get(rt, "caf_moderate_polls", c.runtime.caf_moderate_polls, "runtime");
     const auto& st = section(root, "store");
     get(st, "database_url", c.store.database_url, "store");
     get(st, "redis_url", c.store.redis_url, "store");

@@ -12,8 +12,9 @@
 namespace ce::net {
 
 struct server::impl {
-  impl(const engine_config& cfg, call_gateway& gateway, metrics::registry& m)
-    : edge(std::make_shared<edge_context>(cfg, gateway, m)), acceptor(ioc) {}
+  impl(const engine_config& cfg, call_gateway& gateway, metrics::registry& m, asio::io_context* shared)
+    : edge(std::make_shared<edge_context>(cfg, gateway, m)),
+      own(shared ? nullptr : std::make_unique<asio::io_context>()), ioc(shared ? *shared : *own), acceptor(ioc) {}
 
   void do_accept() {
     acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
@@ -28,15 +29,17 @@ struct server::impl {
   }
 
   std::shared_ptr<edge_context> edge;
-  asio::io_context ioc;
+  std::unique_ptr<asio::io_context> own;
+  asio::io_context& ioc;
   tcp::acceptor acceptor;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::vector<std::thread> threads;
   std::uint16_t port = 0;
 };
 
-server::server(const engine_config& cfg, call_gateway& gateway, metrics::registry& metrics)
-  : impl_(std::make_unique<impl>(cfg, gateway, metrics)) {}
+server::server(const engine_config& cfg, call_gateway& gateway, metrics::registry& metrics,
+               boost::asio::io_context* shared_io)
+  : impl_(std::make_unique<impl>(cfg, gateway, metrics, shared_io)) {}
 
 server::~server() { stop(); }
 
@@ -64,10 +67,11 @@ bool server::start() {
                            "not checked (set TWILIO_AUTH_TOKEN for production)");
   impl_->do_accept();
   impl_->work.emplace(impl_->ioc.get_executor());
-  for (int i = 0; i < std::max(1, cfg.io_threads); ++i)
+  const int n = cfg.io_threads > 0 ? cfg.io_threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  for (int i = 0; i < n; ++i)
     impl_->threads.emplace_back([this] { impl_->ioc.run(); });
-  impl_->edge->log->info("listening on {}:{} (public base {})", cfg.bind_address, impl_->port,
-                         cfg.public_base_url);
+  impl_->edge->log->info("listening on {}:{} (public base {}; {} I/O thread(s))", cfg.bind_address, impl_->port,
+                         cfg.public_base_url, n);
   return true;
 }
 

@@ -15,11 +15,19 @@ namespace ce::metrics {
 class registry;
 }
 
+namespace boost::asio {
+class io_context;
+}
+
 namespace ce::net {
 
 class server {
 public:
-  server(const engine_config& cfg, call_gateway& gateway, metrics::registry& metrics);
+  /// `shared_io`: an io_context owned elsewhere (the provider clients') that the server's
+  /// threads run instead of their own, so one pool of threads serves every socket; it
+  /// must outlive the server. nullptr: the server has its own.
+  server(const engine_config& cfg, call_gateway& gateway, metrics::registry& metrics,
+         boost::asio::io_context* shared_io = nullptr);
   ~server();
   server(const server&) = delete;
   server& operator=(const server&) = delete;

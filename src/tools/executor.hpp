@@ -71,7 +71,7 @@ struct tool_env {
   /// dealership's local time by PostgreSQL (facts.timezone).
   clock_fn now = [] { return std::chrono::system_clock::now(); };
   /// Set when Google Calendar is configured: its busy periods remove offered slots.
-  busy_fn calendar_busy;
+  busy_fn calendar_busy{};
 };
 
 /// Executes tool `name` with `arguments_json` (a JSON object; "" counts as {}).

@@ -74,6 +74,8 @@ TEST_CASE("Deepgram settings are read from engine.json and bad ones are refused 
     {R"({"deepgram": {"tts": {"ms_per_char": 0}}})", {}, "deepgram.tts.ms_per_char"},
     {R"({"deepgram": {"max_failures_per_call": 0}})", {}, "deepgram.max_failures_per_call"},
     {R"({"deepgram": {"stt": {"send_ms": 10}}})", {}, "deepgram.stt.send_ms"},
+    {R"({"deepgram": {"stt": {"send_ms": 60, "silence_send_ms": 40}}})", {}, "deepgram.stt.silence_send_ms"},
+    {R"({"deepgram": {"stt": {"silence_send_ms": 300}}})", {}, "deepgram.stt.silence_send_ms"},
   };
   for (const auto& c : cases) {
     auto res = parse_config(c.json, dir, c.env);
