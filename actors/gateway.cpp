@@ -11,8 +11,9 @@ namespace {
 
 /// Pushes one call's inbound events to its actors: caller audio to the call's stt (its
 /// audio_route), everything else to its call_session. Caller audio in flight is bounded:
-/// past `limit` frames, new frames are dropped and counted (the call is stuck; the caller hears no difference between a dropped frame and a
-/// decoder hiccup, and nothing else queues without bound).
+/// past `limit` frames, new frames are dropped and counted (the call is stuck; the caller
+/// hears no difference between a dropped frame and a decoder hiccup, and nothing else
+/// queues without bound).
 class inbox final : public call_inbox {
 public:
   inbox(caf::actor session, std::shared_ptr<audio_route> route, std::int32_t limit,

@@ -2,8 +2,8 @@
 // detection + pocketsphinx decoders leased from asr_pool).
 //
 // Lifetime: spawned and monitored by call_session; ends with it. Receives every caller
-// frame (inbound_audio, straight from the edge through the call's audio_route); sends speech_started,
-// speech_stopped and transcript_ready to call_session. Holds at most one decoder lease.
+// frame (inbound_audio, straight from the edge through the call's audio_route); sends
+// speech_started, speech_stopped and transcript_ready to call_session. Holds at most one decoder lease.
 #pragma once
 
 #include "actors/audio_route.hpp"

@@ -272,5 +272,7 @@ fi
 mkdir -p "$OUT_DIR"
 python3 "$ROOT/bench/load/load_bench.py" report "$WORK/meta.json" "${LEVEL_FILES[@]}" \
   --md "$OUT_DIR/RESULTS.md" --svg "$OUT_DIR/results.svg"
+# the levels of this run only: files of an earlier, longer sweep would contradict the report
+rm -rf "$OUT_DIR/load_results"
 mkdir -p "$OUT_DIR/load_results" && cp "$WORK"/level_*.json "$WORK"/level_*.txt "$WORK/meta.json" "$OUT_DIR/load_results/"
 log "wrote $OUT_DIR/RESULTS.md and $OUT_DIR/results.svg"

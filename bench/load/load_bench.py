@@ -10,7 +10,6 @@ written from load_gen's per-level JSON files. Standard library only.
   load_bench.py report META_JSON LEVEL_JSON... --md OUT.md --svg OUT.svg
 """
 import json
-import os
 import sys
 
 

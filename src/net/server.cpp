@@ -89,6 +89,8 @@ void server::stop() {
     impl_->acceptor.close(ec);
   });
   impl_->work.reset();
+  // A shared io_context (the provider clients') is stopped too: its owner's work guard
+  // would keep these threads running, and the calls have drained by now.
   impl_->ioc.stop();
   for (auto& t : impl_->threads) t.join();
   impl_->threads.clear();

@@ -56,7 +56,6 @@ std::string joined_speak_text(const mock_process& mocks) {
   return all;
 }
 
-/// The call's record once the engine has finished it (the caller's side may end first).
 const std::string stt_failovers = "ce_provider_failovers_total{role=\"stt\",provider=\"deepgram\"}";
 const std::string tts_failovers = "ce_provider_failovers_total{role=\"tts\",provider=\"deepgram\"}";
 
