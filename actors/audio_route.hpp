@@ -1,12 +1,14 @@
 // The path of one call's caller audio from the edge into its actors.
 //
-// The edge sends each 20 ms frame straight to the call's current stt actor, which the
+// The edge sends caller frames straight to the call's current stt actor, which the
 // call_session sets here whenever it spawns one, instead of through the session: one
-// mailbox hop per frame instead of two (50 frames a second per call). While there is no
+// mailbox hop per frame instead of two (50 frames a second per call; fewer while the line
+// is quiet, when the edge batches them, see actors/gateway.cpp). While there is no
 // stt (between a failure and its restart, or after the call ended) frames go to the
 // session, which forwards them. Frames in flight are bounded: the edge counts a frame in
 // `in_flight` when it sends it and the actor that takes it counts it out; past the
 // configured limit the edge drops new frames (a stuck call cannot queue without bound).
+// Counts are in frames, whatever the batching.
 #pragma once
 
 #include <caf/actor.hpp>

@@ -137,7 +137,9 @@ caf::behavior call_session(session_actor* self, engine_services services, call_s
   return {
     [=](inbound_audio& a) {
       // only while the call has no stt (see audio_route): forward to the one there is now
-      if (a.counted) self->state.setup.audio->in_flight.fetch_sub(1, std::memory_order_relaxed);
+      if (a.counted)
+        self->state.setup.audio->in_flight.fetch_sub(static_cast<std::int32_t>(a.frames.size()),
+                                                     std::memory_order_relaxed);
       a.counted = false;
       if (self->state.stt && !self->state.finished) self->send(self->state.stt, std::move(a));
     },

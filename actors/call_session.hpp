@@ -24,14 +24,20 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace ce::actors {
 
 // --- from the edge (through the call's inbox) ---
-struct inbound_audio {
+struct inbound_frame {
   mulaw_buffer payload;
   time_point arrived;
-  bool counted = true;  ///< still counted in the route's in_flight (false once forwarded)
+};
+/// Caller audio: one frame while the caller may be talking, a batch of frames (in order)
+/// while the line is quiet (calls.quiet_batch_ms).
+struct inbound_audio {
+  std::vector<inbound_frame> frames;
+  bool counted = true;  ///< its frames still counted in the route's in_flight (false once forwarded)
 };
 struct mark_echoed {
   std::string name;

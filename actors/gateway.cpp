@@ -2,6 +2,7 @@
 
 #include "actors/call_registry.hpp"
 #include "actors/call_session.hpp"
+#include "audio/vad.hpp"
 #include "metrics/metrics.hpp"
 
 #include <atomic>
@@ -10,41 +11,75 @@ namespace ce::actors {
 namespace {
 
 /// Pushes one call's inbound events to its actors: caller audio to the call's stt (its
-/// audio_route), everything else to its call_session. Caller audio in flight is bounded:
-/// past `limit` frames, new frames are dropped and counted (the call is stuck; the caller
-/// hears no difference between a dropped frame and a decoder hiccup, and nothing else
-/// queues without bound).
+/// audio_route), everything else to its call_session. Called on the connection's strand.
+///
+/// Caller audio goes frame by frame while the caller may be talking and in batches of
+/// calls.quiet_batch_ms while the line is quiet: the inbox runs its own copy of the call's
+/// voice detector (same configuration, same frames), and a voiced frame, speech and its
+/// hangover go at once, so onsets, barge-ins and ends of speech reach the stt no later than
+/// unbatched. Quiet audio only feeds the preroll and the silence sent to Deepgram, which
+/// goes in 100 ms messages anyway. (After an stt restart the two detectors may disagree for
+/// a moment; that only changes when a frame is delivered, never what is done with it.)
+///
+/// Caller audio in flight is bounded: past `limit` frames, new frames are dropped and
+/// counted (the call is stuck; the caller hears no difference between a dropped frame and
+/// a decoder hiccup, and nothing else queues without bound).
 class inbox final : public call_inbox {
 public:
-  inbox(caf::actor session, std::shared_ptr<audio_route> route, std::int32_t limit,
+  inbox(caf::actor session, std::shared_ptr<audio_route> route, const engine_config& cfg,
         ce::metrics::counter& dropped_metric)
-    : session_(std::move(session)), route_(std::move(route)), limit_(limit), dropped_metric_(dropped_metric) {}
+    : session_(std::move(session)), route_(std::move(route)),
+      limit_(static_cast<std::int32_t>(cfg.calls.inbound_queue_frames)),
+      batch_bytes_(static_cast<std::size_t>(cfg.calls.quiet_batch_ms) * 8), vad_(cfg.stt.vad),
+      dropped_metric_(dropped_metric) {}
 
   void media(mulaw_buffer payload, std::uint64_t) override {
-    if (route_->in_flight.load(std::memory_order_relaxed) >= limit_) {
+    if (route_->in_flight.load(std::memory_order_relaxed) + static_cast<std::int32_t>(pending_.size()) >= limit_) {
       ++dropped_;
       dropped_metric_.inc();
       return;
     }
-    route_->in_flight.fetch_add(1, std::memory_order_relaxed);
-    auto target = route_->target();
-    caf::anon_send(target ? target : session_, inbound_audio{std::move(payload), steady_clock::now(), true});
+    auto r = vad_.push(payload);
+    pending_bytes_ += payload.size();
+    pending_.push_back(inbound_frame{std::move(payload), steady_clock::now()});
+    if (r.event == audio::vad_result::kind::none && vad_.quiet() && pending_bytes_ < batch_bytes_) return;
+    flush();
   }
   void mark(std::string name) override { caf::anon_send(session_, mark_echoed{std::move(name)}); }
   void dtmf(char digit) override { caf::anon_send(session_, dtmf_pressed{digit}); }
-  void stopped() override { caf::anon_send(session_, stream_stopped_atom::value); }
-  void closed() override { caf::anon_send(session_, stream_closed_atom::value); }
+  void stopped() override {
+    flush();
+    caf::anon_send(session_, stream_stopped_atom::value);
+  }
+  void closed() override {
+    flush();
+    caf::anon_send(session_, stream_closed_atom::value);
+  }
   void playback_started(std::uint64_t generation, time_point at) override {
     caf::anon_send(session_, ce::actors::playback_started{generation, at});
   }
   std::uint64_t dropped_frames() const override { return dropped_; }
 
 private:
+  void flush() {
+    if (pending_.empty()) return;
+    route_->in_flight.fetch_add(static_cast<std::int32_t>(pending_.size()), std::memory_order_relaxed);
+    auto target = route_->target();
+    inbound_audio a;
+    a.frames.swap(pending_);
+    pending_bytes_ = 0;
+    caf::anon_send(target ? target : session_, std::move(a));
+  }
+
   caf::actor session_;
   std::shared_ptr<audio_route> route_;
   std::int32_t limit_;
+  std::size_t batch_bytes_;
+  audio::energy_vad vad_;
+  std::vector<inbound_frame> pending_;
+  std::size_t pending_bytes_ = 0;
   ce::metrics::counter& dropped_metric_;
-  std::uint64_t dropped_ = 0;  // touched only from the connection's strand
+  std::uint64_t dropped_ = 0;
 };
 
 class gateway final : public call_gateway {
@@ -57,9 +92,8 @@ public:
 
   std::shared_ptr<call_inbox> open(stream_start start, std::shared_ptr<media_sink> sink) override {
     auto route = std::make_shared<audio_route>();
-    auto limit = static_cast<std::int32_t>(services_.cfg->calls.inbound_queue_frames);
     auto session = spawn_call_session(sys_, services_, call_setup{std::move(start), std::move(sink), route});
-    return std::make_shared<inbox>(std::move(session), std::move(route), limit,
+    return std::make_shared<inbox>(std::move(session), std::move(route), *services_.cfg,
                                    services_.metrics->inbound_dropped);
   }
 

@@ -163,9 +163,9 @@ void keep_preroll(stt_state& s, mulaw_buffer&& frame) {
   }
 }
 
-void on_audio_deepgram(stt_actor* self, inbound_audio& a);
+void on_audio_deepgram(stt_actor* self, inbound_frame& a);
 
-void on_audio(stt_actor* self, inbound_audio& a) {
+void on_audio(stt_actor* self, inbound_frame& a) {
   auto& s = self->state;
   if (s.deepgram()) return on_audio_deepgram(self, a);
   auto r = s.vad->push(a.payload);
@@ -249,7 +249,7 @@ void append_shadow(stt_state& s, const mulaw_buffer& frame) {
   s.shadow.insert(s.shadow.end(), frame.begin(), frame.end());
 }
 
-void on_audio_deepgram(stt_actor* self, inbound_audio& a) {
+void on_audio_deepgram(stt_actor* self, inbound_frame& a) {
   auto& s = self->state;
   s.stream_ms += static_cast<std::int64_t>(a.payload.size()) / 8;
   s.last_arrival = a.arrived;
@@ -287,6 +287,7 @@ void on_audio_deepgram(stt_actor* self, inbound_audio& a) {
       self->send(s.session, speech_stopped{s.shadow_end, r.is_utterance});
       if (!r.is_utterance) {
         if (!s.shadow_answered) s.speech_signalled = false;  // a click: the next speech counts
+        mulaw_buffer{}.swap(s.shadow);
         return;
       }
       // Deepgram endpoints on its own; if nothing comes, ask it to finalise what it heard.
@@ -304,6 +305,9 @@ void on_deepgram_utterance(stt_actor* self, deepgram::stt_utterance& u) {
   auto& s = self->state;
   s.shadow_answered = true;
   s.speech_signalled = false;
+  // answered: the shadow copy of the sentence is not needed any more (its capacity is
+  // seconds of audio per call, not worth keeping between sentences)
+  if (!s.shadow_active) mulaw_buffer{}.swap(s.shadow);
   if (u.text.empty()) return;
   auto end = deepgram_time_to_clock(s, u.end);
   auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(steady_clock::now() - end).count();
@@ -405,8 +409,9 @@ caf::behavior stt(stt_actor* self, engine_services services, caf::actor session,
   if (s.services.cfg->stt.provider == "deepgram") start_deepgram(self);
   return {
     [=](inbound_audio& a) {
-      if (a.counted) self->state.audio->in_flight.fetch_sub(1, std::memory_order_relaxed);
-      on_audio(self, a);
+      if (a.counted)
+        self->state.audio->in_flight.fetch_sub(static_cast<std::int32_t>(a.frames.size()), std::memory_order_relaxed);
+      for (auto& f : a.frames) on_audio(self, f);
     },
     [=](asr_lease& l) { on_lease(self, l); },
     [=](const expect_answer& e) { self->state.hint = e.hint; },

@@ -2,7 +2,8 @@
 // detection + pocketsphinx decoders leased from asr_pool).
 //
 // Lifetime: spawned and monitored by call_session; ends with it. Receives every caller
-// frame (inbound_audio, straight from the edge through the call's audio_route); sends
+// frame (inbound_audio, straight from the edge through the call's audio_route; one frame
+// per message while the caller may be talking, batches while the line is quiet); sends
 // speech_started, speech_stopped and transcript_ready to call_session. Holds at most one decoder lease.
 #pragma once
 

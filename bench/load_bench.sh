@@ -25,7 +25,8 @@
 # -j2 --target"); DATABASE_URL / REDIS_URL to use running servers (else scripts/services.sh
 # starts the project's own); mock latencies: LLM_TTFT_MS (250), LLM_TPS (80), TTS_TTFB_MS (100),
 # STT_FINAL_DELAY_MS (0); ENGINE_CONFIG_PATCH: a JSON merge patch applied to the engine's config
-# (e.g. '{"runtime":{"caf_policy":"sharing"}}'), recorded in the report.
+# (e.g. '{"runtime":{"caf_policy":"sharing"}}'), recorded in the report; ENGINE_ENV_EXTRA: more
+# VAR=value words for the engine's environment (e.g. MALLOC_ARENA_MAX=2), recorded likewise.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -147,6 +148,12 @@ else
   ENGINE_ENV=(-u DEEPGRAM_API_KEY -u OPENAI_API_KEY)
 fi
 ENGINE_ENV+=(CE_LOG_LEVEL=info)
+# ENGINE_ENV_EXTRA: more VAR=value words for the engine's environment (experiments such as
+# LD_PRELOAD of another malloc, MALLOC_ARENA_MAX); recorded in the report
+if [[ -n "${ENGINE_ENV_EXTRA:-}" ]]; then
+  read -r -a extra_env <<<"$ENGINE_ENV_EXTRA"
+  ENGINE_ENV+=("${extra_env[@]}")
+fi
 
 # ---------------------------------------------------------------- engine
 env "${ENGINE_ENV[@]}" "$ENGINE_BIN" --config "$WORK/config/engine.json" --work-dir "$WORK/var" \
@@ -254,7 +261,9 @@ else
   note="**Embedded providers** (pocketsphinx / dialog policy / espeak-ng): these levels measure the CPU-heavy local speech stack, not the cloud configuration the issue's goals are about; engine-added latency is not separable here (no configured provider delays)."
 fi
 [[ $QUICK == 1 ]] && note="$note **Quick run** (--quick): short windows, small levels; a smoke test of the tool, not the benchmark."
-engine_text="caf_threads $(jq .runtime.caf_threads "$WORK/config/engine.json"), caf_policy $(jq -r '.runtime.caf_policy // "stealing"' "$WORK/config/engine.json"), provider_threads $(jq .runtime.provider_threads "$WORK/config/engine.json"), io_threads $(jq .server.io_threads "$WORK/config/engine.json"), max_concurrent_calls $MAX_CALLS, log_level info, STT endpointing $(jq '.deepgram.stt.endpointing_ms // "n/a"' "$WORK/config/engine.json") ms"
+engine_text="caf_threads $(jq .runtime.caf_threads "$WORK/config/engine.json"), caf_policy $(jq -r '.runtime.caf_policy // "stealing"' "$WORK/config/engine.json"), provider_threads $(jq .runtime.provider_threads "$WORK/config/engine.json"), io_threads $(jq .server.io_threads "$WORK/config/engine.json"), max_concurrent_calls $MAX_CALLS, log_level info, STT endpointing $(jq '.deepgram.stt.endpointing_ms // "n/a"' "$WORK/config/engine.json") ms, quiet_batch_ms $(jq '.calls.quiet_batch_ms // 20' "$WORK/config/engine.json")"
+[[ -n "${ENGINE_CONFIG_PATCH:-}" ]] && engine_text="$engine_text, config patch \`$ENGINE_CONFIG_PATCH\`"
+[[ -n "${ENGINE_ENV_EXTRA:-}" ]] && engine_text="$engine_text, environment \`$ENGINE_ENV_EXTRA\`"
 calls_text="load generator and mocks at ${PRIO[*]:-normal priority}, ramp over max(5 s, N/50 s), steady window ${WINDOW_S} s, each call cycles through 3 caller lines (espeak-ng voice, 165 wpm), ${BARGE_SHARE} of the calls barge in 1.5 s into the reply to the first line; load_gen --threads $THREADS"
 jq -n --arg date "$(date -u '+%Y-%m-%d %H:%M UTC')" --arg commit "$commit" --argjson dirty "$dirty" \
   --arg cpu_model "$cpu_model" --arg cores "$cores" --arg ram_gb "$ram_gb" \

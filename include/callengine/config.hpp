@@ -44,6 +44,10 @@ struct call_config {
   int drain_deadline_s = 30;
   int max_child_restarts = 1;         ///< per role; one more failure ends the call
   std::size_t inbound_queue_frames = 250;  ///< 5 s of 20 ms frames in flight to the call
+  /// While the caller is quiet (the edge's copy of the VAD hears nothing), caller frames go
+  /// to the call's actors in batches of this much audio instead of one message per 20 ms
+  /// frame; a voiced frame, speech and its hangover go at once. 20 = no batching.
+  int quiet_batch_ms = 100;
   int playback_lead_ms = 600;         ///< audio sent ahead of real-time playback
   std::size_t recent_calls_kept = 200;
   bool allow_fault_injection = false; ///< POST /admin/calls/{sid}/kill/{role}

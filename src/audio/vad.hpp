@@ -48,6 +48,8 @@ public:
   void reset();
 
   bool in_speech() const { return in_speech_; }
+  /// Neither in speech nor counting voiced frames towards an onset: the line is quiet.
+  bool quiet() const { return !in_speech_ && candidate_start_ms_ < 0; }
   std::int64_t stream_ms() const { return static_cast<std::int64_t>(bytes_ / 8); }
   double noise_floor_dbfs() const { return floor_; }
   /// The level a frame needs to count as voiced right now.

@@ -67,6 +67,7 @@ void read_calls(const json& j, call_config& c) {
   get(j, "drain_deadline_s", c.drain_deadline_s, "calls");
   get(j, "max_child_restarts", c.max_child_restarts, "calls");
   get(j, "inbound_queue_frames", c.inbound_queue_frames, "calls");
+  get(j, "quiet_batch_ms", c.quiet_batch_ms, "calls");
   get(j, "playback_lead_ms", c.playback_lead_ms, "calls");
   get(j, "recent_calls_kept", c.recent_calls_kept, "calls");
   get(j, "allow_fault_injection", c.allow_fault_injection, "calls");
@@ -282,6 +283,8 @@ void validate(const engine_config& c) {
   positive(c.calls.silence_reprompt_ms, "calls.silence_reprompt_ms");
   positive(c.calls.max_call_seconds, "calls.max_call_seconds");
   positive(static_cast<long>(c.calls.inbound_queue_frames), "calls.inbound_queue_frames");
+  if (c.calls.quiet_batch_ms < 20 || c.calls.quiet_batch_ms > 1000)
+    throw config_error{"calls.quiet_batch_ms: must be between 20 and 1000"};
   positive(c.calls.playback_lead_ms, "calls.playback_lead_ms");
   positive(c.stt.decoder_pool, "stt.decoder_pool");
   const auto& vad = c.stt.vad;  // the same ranges audio::energy_vad insists on, said at start

@@ -280,10 +280,20 @@ void media_session::enqueue_audio(std::uint64_t generation, mulaw_buffer audio) 
     edge_->m.outbound_dropped.inc();
     return;
   }
-  if (audio.size() <= max_chunk_bytes) {
+  // Audio waiting behind the playback lead is joined into messages of up to 100 ms: the
+  // provider's small chunks (often 20-40 ms) would otherwise each be a WebSocket write.
+  std::size_t off = 0;
+  if (!pending_.empty() && !pending_.back().is_mark && pending_.back().generation == generation &&
+      pending_.back().audio.size() < max_chunk_bytes) {
+    auto& last = pending_.back().audio;
+    auto take = std::min(audio.size(), max_chunk_bytes - last.size());
+    last.insert(last.end(), audio.begin(), audio.begin() + static_cast<std::ptrdiff_t>(take));
+    off = take;
+  }
+  if (off == 0 && audio.size() <= max_chunk_bytes) {
     pending_.push_back(outbound_item{generation, false, std::move(audio), {}});
   } else {
-    for (std::size_t off = 0; off < audio.size(); off += max_chunk_bytes) {
+    for (; off < audio.size(); off += max_chunk_bytes) {
       auto end = std::min(audio.size(), off + max_chunk_bytes);
       pending_.push_back(outbound_item{generation, false, mulaw_buffer(audio.begin() + static_cast<std::ptrdiff_t>(off),
                                                                       audio.begin() + static_cast<std::ptrdiff_t>(end)), {}});

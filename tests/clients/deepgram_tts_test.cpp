@@ -150,6 +150,53 @@ TEST_CASE("TTS WebSocket streams each segment's audio as it arrives, tagged, the
   CHECK(io.drain(3000ms));
 }
 
+TEST_CASE("TTS WebSocket joins audio into fewer hand-overs once it is well ahead of real time, none lost",
+          "[clients][tts]") {
+  // 40 ms messages at 20x real time: after the first 400 ms of audio the client is ahead
+  // and hands audio over in pieces of up to 200 ms; each segment's bytes all arrive.
+  auto mocks = start_mocks(tts_config({{"frame_ms", 40}}));
+  io_runner io;
+  tts_events ev;
+  auto client = std::make_unique<tts_stream_client>(io.io(), stream_options(*mocks), ev.callbacks());
+  client->connect();
+  const std::string first = "Your car is ready for pick up at four this afternoon.";
+  const std::string second = "We close at six.";
+  client->speak(1, first);
+  client->speak(2, second);
+  REQUIRE(ev.done.wait_for(2));
+  auto bytes = ev.bytes_by_segment();
+  CHECK(bytes[1] == first.size() * bytes_per_char);
+  CHECK(bytes[2] == second.size() * bytes_per_char);
+  const auto stats = client->stats();
+  CHECK(stats.audio_bytes == (first.size() + second.size()) * bytes_per_char);
+  CHECK(stats.audio_messages >= (first.size() + second.size()) * bytes_per_char / 320);
+  CHECK(stats.audio_deliveries == ev.audio.size());
+  CHECK(stats.audio_deliveries * 2 < stats.audio_messages);
+  std::size_t biggest = 0;
+  for (const auto& a : ev.audio.items()) biggest = std::max(biggest, a.mulaw.size());
+  CHECK(biggest <= 1600 + 320);
+  // The start of each segment is not held: the first hand-over is a single message.
+  CHECK(ev.audio.items().front().mulaw.size() == 320);
+
+  // Without coalescing every message is its own hand-over.
+  tts_events plain;
+  auto o = stream_options(*mocks);
+  o.coalesce_bytes = 0;
+  auto client2 = std::make_unique<tts_stream_client>(io.io(), o, plain.callbacks());
+  client2->connect();
+  client2->speak(1, first);
+  REQUIRE(plain.done.wait_for(1));
+  CHECK(client2->stats().audio_deliveries == client2->stats().audio_messages);
+  CHECK(plain.bytes_by_segment()[1] == first.size() * bytes_per_char);
+  client->close();
+  client2->close();
+  REQUIRE(ev.closed.wait_for(1));
+  REQUIRE(plain.closed.wait_for(1));
+  client.reset();
+  client2.reset();
+  CHECK(io.drain(3000ms));
+}
+
 TEST_CASE("TTS WebSocket Clear drops the old segment's audio, later segments play", "[clients][tts]") {
   auto mocks = start_mocks(tts_config(json{{"speed", 2.0}, {"frame_ms", 20}}));
   io_runner io;

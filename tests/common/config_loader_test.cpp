@@ -59,6 +59,8 @@ TEST_CASE("invalid configuration is refused with a message naming the setting", 
     {R"({"runtime": {"caf_policy": "fifo"}})", "runtime.caf_policy"},
     {R"({"runtime": {"caf_moderate_polls": -1}})", "runtime.caf_moderate_polls"},
     {R"({"runtime": {"provider_threads": -1}})", "runtime.provider_threads"},
+    {R"({"calls": {"quiet_batch_ms": 10}})", "calls.quiet_batch_ms"},
+    {R"({"calls": {"quiet_batch_ms": 5000}})", "calls.quiet_batch_ms"},
     {R"({"calls": []})", "calls"},
     {R"({"dealership_file": "missing.json"})", "missing.json"},
   };

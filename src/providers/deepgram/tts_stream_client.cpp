@@ -80,6 +80,7 @@ struct tts_stream_client::impl : std::enable_shared_from_this<impl> {
   }
 
   void do_clear() {
+    drop_held();
     waiting_.clear();
     unflushed_.clear();
     outstanding_.clear();
@@ -174,6 +175,7 @@ struct tts_stream_client::impl : std::enable_shared_from_this<impl> {
   }
 
   void fail(http::provider_error err) {
+    hand_over();  // audio that arrived before the failure is good
     state_ = tts_state::failed;
     if (ws_) ws_->abort();
     ws_.reset();
@@ -279,12 +281,37 @@ struct tts_stream_client::impl : std::enable_shared_from_this<impl> {
       return;
     }
     stats_.audio_bytes.fetch_add(bytes.size(), std::memory_order_relaxed);
+    stats_.audio_messages.fetch_add(1, std::memory_order_relaxed);
+    const auto seg = outstanding_.empty() ? last_segment_ : outstanding_.front().front();
+    last_segment_ = seg;
+    if (!held_.empty() && held_segment_ != seg) hand_over();
+    held_segment_ = seg;
+    held_.insert(held_.end(), reinterpret_cast<const std::uint8_t*>(bytes.data()),
+                 reinterpret_cast<const std::uint8_t*>(bytes.data()) + bytes.size());
+    const auto now = steady::now();
+    const auto ahead = play_end_ > now ? play_end_ - now : steady::duration::zero();
+    if (held_.size() >= opt_.coalesce_bytes || ahead < opt_.coalesce_when_ahead) hand_over();
+  }
+
+  /// Gives the held audio to the owner and advances the real-time estimate of its playback.
+  void hand_over() {
+    if (held_.empty()) return;
+    const auto now = steady::now();
+    const auto bytes_per_second = static_cast<std::int64_t>(opt_.sample_rate) * (opt_.encoding == "linear16" ? 2 : 1);
+    const auto audio = std::chrono::microseconds(static_cast<std::int64_t>(held_.size()) * 1000000 /
+                                                 std::max<std::int64_t>(1, bytes_per_second));
+    play_end_ = std::max(play_end_, now) + audio;
+    stats_.audio_deliveries.fetch_add(1, std::memory_order_relaxed);
     tts_audio chunk;
-    chunk.segment = outstanding_.empty() ? last_segment_ : outstanding_.front().front();
-    last_segment_ = chunk.segment;
-    chunk.mulaw.assign(reinterpret_cast<const std::uint8_t*>(bytes.data()),
-                       reinterpret_cast<const std::uint8_t*>(bytes.data()) + bytes.size());
+    chunk.segment = held_segment_;
+    chunk.mulaw = std::move(held_);
+    held_ = {};
     notify(cb_.on_audio, std::move(chunk));
+  }
+
+  void drop_held() {
+    held_.clear();
+    play_end_ = steady::now();
   }
 
   void on_text(std::string_view text) {
@@ -293,6 +320,7 @@ struct tts_stream_client::impl : std::enable_shared_from_this<impl> {
     if (type == "Flushed") {
       last_progress_ = steady::now();
       if (clears_pending_ > 0 || outstanding_.empty()) return;  // from before a Clear
+      hand_over();
       auto group = std::move(outstanding_.front());
       outstanding_.pop_front();
       flush_retry_ = first_flush_retry;
@@ -355,7 +383,7 @@ struct tts_stream_client::impl : std::enable_shared_from_this<impl> {
 
   struct atomic_stats {
     std::atomic<std::uint64_t> speak_messages{0}, flushes{0}, coalesced_segments{0}, audio_bytes{0},
-      dropped_after_clear{0}, flush_warnings{0};
+      audio_messages{0}, audio_deliveries{0}, dropped_after_clear{0}, flush_warnings{0};
   };
 
   asio::any_io_executor strand_;
@@ -376,6 +404,9 @@ struct tts_stream_client::impl : std::enable_shared_from_this<impl> {
   std::chrono::milliseconds flush_retry_{first_flush_retry};
   int clears_pending_ = 0;
   std::uint64_t last_segment_ = 0;
+  std::vector<std::uint8_t> held_;                   ///< audio not handed over yet (one segment's)
+  std::uint64_t held_segment_ = 0;
+  steady::time_point play_end_{};                    ///< when the audio handed over would finish playing
 
   asio::steady_timer tick_;
   asio::steady_timer flush_timer_;
@@ -423,6 +454,8 @@ tts_stream_stats tts_stream_client::stats() const {
   out.flushes = s.flushes.load(std::memory_order_relaxed);
   out.coalesced_segments = s.coalesced_segments.load(std::memory_order_relaxed);
   out.audio_bytes = s.audio_bytes.load(std::memory_order_relaxed);
+  out.audio_messages = s.audio_messages.load(std::memory_order_relaxed);
+  out.audio_deliveries = s.audio_deliveries.load(std::memory_order_relaxed);
   out.dropped_after_clear = s.dropped_after_clear.load(std::memory_order_relaxed);
   out.flush_warnings = s.flush_warnings.load(std::memory_order_relaxed);
   return out;

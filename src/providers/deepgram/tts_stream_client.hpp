@@ -57,6 +57,13 @@ struct tts_stream_options {
   int flush_reserve = 5;
   /// Segments waiting for their audio, at most (speak beyond it fails the segment at once).
   std::size_t max_pending_segments = 64;
+  /// Audio hand-over: while the audio handed over so far would still play for at least
+  /// `coalesce_when_ahead` in real time (the server sends faster than real time), binary
+  /// messages are joined into on_audio calls of up to `coalesce_bytes`; otherwise each goes
+  /// at once. A segment's end, a new segment or a failure hands over what is held; Clear
+  /// drops it. 0 = every message at once.
+  std::size_t coalesce_bytes = 1600;
+  std::chrono::milliseconds coalesce_when_ahead{400};
   http::tls_options tls;
   std::string log_context;
 };
@@ -84,6 +91,8 @@ struct tts_stream_stats {
   std::uint64_t flushes = 0;
   std::uint64_t coalesced_segments = 0;  ///< segments that shared a flush with another
   std::uint64_t audio_bytes = 0;
+  std::uint64_t audio_messages = 0;      ///< binary messages received
+  std::uint64_t audio_deliveries = 0;    ///< on_audio calls (fewer when coalesced)
   std::uint64_t dropped_after_clear = 0; ///< bytes dropped between Clear and Cleared
   std::uint64_t flush_warnings = 0;
 };
