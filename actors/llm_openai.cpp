@@ -8,6 +8,8 @@
 // the embedded dialog policy (llm.cpp: fail_over).
 #include "actors/llm_impl.hpp"
 
+#include "actors/common.hpp"
+
 #include "actors/call_session.hpp"
 #include "actors/provider_runtime.hpp"
 #include "metrics/metrics.hpp"
@@ -150,7 +152,10 @@ bool openai_setup(llm_actor* self) {
     return false;
   }
   try {
-    s.tool_defs = openai::parse_tool_definitions(tools::tool_definitions_json(s.services.cfg->dealership));
+    s.tool_defs = per_config<std::vector<openai::tool_definition>>(s.services.cfg, [](const engine_config& c) {
+      return std::make_shared<const std::vector<openai::tool_definition>>(
+        openai::parse_tool_definitions(tools::tool_definitions_json(c.dealership)));
+    });
   } catch (const std::exception& e) {
     s.log->error("call_sid={} role=llm tool schemas unusable ({}); using the local dialog", s.sid, e.what());
     return false;

@@ -66,9 +66,10 @@ std::vector<std::string> with(std::vector<std::string> sentences, std::string la
 
 } // namespace
 
-local_policy::local_policy(const dealership_facts& facts, call_direction direction, std::string caller_number)
+local_policy::local_policy(const dealership_facts& facts, call_direction direction, std::string caller_number,
+                           std::shared_ptr<const intent_matcher> matcher)
   : facts_(facts),
-    matcher_(facts_),
+    matcher_(matcher ? std::move(matcher) : std::make_shared<const intent_matcher>(facts_)),
     direction_(direction),
     caller_number_(std::move(caller_number)),
     flow_(facts_.services) {}
@@ -98,7 +99,7 @@ turn_output local_policy::on_user(std::string_view utterance) {
   history_.emplace_back("caller", trim(utterance));
   if (state_ != state::talking) return {};
   drop_flow_tools();  // the engine drops results of calls still running when the caller speaks
-  return answer(matcher_.analyse(utterance));
+  return answer(matcher_->analyse(utterance));
 }
 
 turn_output local_policy::on_dtmf(char digit) {
@@ -124,7 +125,7 @@ turn_output local_policy::on_dtmf(char digit) {
     for (char k : keyed_) spoken += (spoken.empty() ? "" : " ") + std::string(names[k - '0']);
     keyed_.clear();
     drop_flow_tools();
-    return answer(matcher_.analyse(spoken));
+    return answer(matcher_->analyse(spoken));
   }
   if (digit == '0') return transfer("caller pressed zero");
   return speak({"To talk to a service advisor, press zero.", "Or just tell me what you need."}, pending_);

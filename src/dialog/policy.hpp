@@ -17,6 +17,7 @@
 #include "dialog/intents.hpp"
 #include "dialog/speech_format.hpp"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,7 +43,10 @@ inline constexpr std::string_view not_heard_marker = "[not heard]";
 
 class local_policy {
  public:
-  local_policy(const dealership_facts& facts, call_direction direction, std::string caller_number);
+  /// `matcher`: the compiled phrase tables to share (intent_matcher of the same facts);
+  /// null = build its own.
+  local_policy(const dealership_facts& facts, call_direction direction, std::string caller_number,
+               std::shared_ptr<const intent_matcher> matcher = nullptr);
 
   /// Inbound: only the caller-ID lookup (lookup_customer {}, end_of_turn false); the
   /// greeting, by first name when the caller is known, comes with its result. Outbound:
@@ -137,7 +141,7 @@ class local_policy {
   static bool wants_booking(const utterance_analysis& a);
 
   dealership_facts facts_;
-  intent_matcher matcher_;
+  std::shared_ptr<const intent_matcher> matcher_;
   call_direction direction_;
   std::string caller_number_;
   std::optional<weekday> today_;

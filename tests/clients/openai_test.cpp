@@ -51,7 +51,8 @@ openai::chat_request request(const std::string& user_text) {
   r.model = "gpt-4o-mini";
   r.messages = {openai::chat_message::system("You are the service desk of Bart's Automotive."),
                 openai::chat_message::user(user_text)};
-  r.tools = {tool("check_availability"), tool("lookup_customer")};
+  r.tools = std::make_shared<const std::vector<openai::tool_definition>>(
+    std::vector<openai::tool_definition>{tool("check_availability"), tool("lookup_customer")});
   r.choice.kind = openai::tool_choice::mode::automatic;
   r.parallel_tool_calls = true;
   r.max_completion_tokens = 200;

@@ -55,9 +55,9 @@ std::string build_chat_body(const chat_request& r) {
     messages.push_back(std::move(jm));
   }
   body["messages"] = std::move(messages);
-  if (!r.tools.empty()) {
+  if (r.tools && !r.tools->empty()) {
     json tools = json::array();
-    for (const auto& t : r.tools) {
+    for (const auto& t : *r.tools) {
       json params = json::parse(t.parameters_json, nullptr, false);
       if (params.is_discarded()) params = json{{"type", "object"}, {"properties", json::object()}};
       json fn{{"name", t.name}, {"parameters", std::move(params)}};

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,7 +54,7 @@ struct tool_choice {
 struct chat_request {
   std::string model = "gpt-4o-mini";
   std::vector<chat_message> messages;
-  std::vector<tool_definition> tools;
+  std::shared_ptr<const std::vector<tool_definition>> tools;  ///< null or empty: none sent (shared by requests)
   tool_choice choice;
   std::optional<bool> parallel_tool_calls;
   std::optional<int> max_completion_tokens;
