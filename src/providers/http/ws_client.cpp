@@ -19,6 +19,10 @@ void ws_client::start() {
     ws_.emplace(strand_);
   }
   ws_->read_message_max(options_.max_message_bytes);
+  // The buffer a client masks outgoing frames in (allocated per connection, 4 KB by
+  // default): audio and control messages are well under 1 KB; a longer one is masked in
+  // pieces. Two provider WebSockets per call.
+  ws_->write_buffer_bytes(1024);
   async_open(ws_->next_layer(), options_.endpoint, options_.connect_timeout,
              [self = shared_from_this()](beast::error_code ec, std::string_view phase) { self->on_open(ec, phase); });
 }
