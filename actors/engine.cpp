@@ -11,10 +11,13 @@
 #include "actors/tts_engine.hpp"
 #include "calendar/google_calendar.hpp"
 #include "common/log.hpp"
+#include "dialog/intents.hpp"
 #include "metrics/metrics.hpp"
+#include "providers/openai/conversation.hpp"
 #include "store/migrations.hpp"
 #include "store/shop_calendar.hpp"
 #include "store/seed.hpp"
+#include "tools/tool_schemas.hpp"
 
 #include <filesystem>
 
@@ -93,6 +96,15 @@ std::unique_ptr<engine> engine::start(caf::actor_system& sys, std::shared_ptr<co
   e->services_.store_pool = spawn_store_pool(sys, cfg, metrics, calendar);
   e->services_.registry = spawn_call_registry(sys, cfg, e->services_.metrics);
   e->services_.providers = std::make_shared<provider_runtime>(cfg->runtime.provider_threads);
+  e->services_.intents = std::make_shared<const dialog::intent_matcher>(cfg->dealership);
+  if (cfg->llm.provider == "openai") {
+    try {
+      e->services_.tool_definitions = std::make_shared<const std::vector<openai::tool_definition>>(
+        openai::parse_tool_definitions(tools::tool_definitions_json(cfg->dealership)));
+    } catch (const std::exception& ex) {
+      log->error("OpenAI tool schemas unusable ({}); calls use the embedded dialog", ex.what());
+    }
+  }
   metrics.add_callback_gauge("ce_caf_running_actors", "Actors alive in the CAF system",
                              [&sys] { return static_cast<double>(sys.registry().running()); });
   metrics.add_callback_gauge("ce_caf_detached_actors", "Detached actors (own threads)",

@@ -50,10 +50,8 @@ caf::behavior llm(llm_actor* self, engine_services services, caf::actor session,
   s.sid = s.setup.call_sid;
   s.log = log::get("llm");
   s.today = local_date();
-  auto matcher = per_config<dialog::intent_matcher>(
-    s.services.cfg, [](const engine_config& c) { return std::make_shared<const dialog::intent_matcher>(c.dealership); });
   s.policy = std::make_unique<dialog::local_policy>(s.services.cfg->dealership, s.setup.direction,
-                                                    s.setup.caller_number, std::move(matcher));
+                                                    s.setup.caller_number, s.services.intents);
   s.policy->set_date(s.today);
   if (s.services.cfg->llm.provider == "openai") openai_setup(self);
   return {

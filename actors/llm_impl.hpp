@@ -68,7 +68,6 @@ struct llm_state {
   // OpenAI (null client = local mode)
   std::unique_ptr<openai::chat_client> client;
   openai::conversation convo;
-  std::shared_ptr<const std::vector<openai::tool_definition>> tool_defs;  ///< shared by every call
   dialog::prompt_caller caller;
   openai_turn turn;
   std::uint64_t next_request = 0;

@@ -8,12 +8,9 @@
 // the embedded dialog policy (llm.cpp: fail_over).
 #include "actors/llm_impl.hpp"
 
-#include "actors/common.hpp"
-
 #include "actors/call_session.hpp"
 #include "actors/provider_runtime.hpp"
 #include "metrics/metrics.hpp"
-#include "tools/tool_schemas.hpp"
 
 namespace ce::actors {
 namespace {
@@ -53,7 +50,7 @@ void send_request(llm_actor* self) {
   openai::chat_request req;
   req.model = cfg.model;
   req.messages = s.convo.messages();
-  req.tools = s.tool_defs;
+  req.tools = s.services.tool_definitions;
   // at the depth limit the model has to answer in words
   req.choice.kind = s.turn.depth >= cfg.max_tool_depth ? openai::tool_choice::mode::none
                                                        : openai::tool_choice::mode::automatic;
@@ -151,13 +148,9 @@ bool openai_setup(llm_actor* self) {
     s.log->error("call_sid={} role=llm no provider runtime; using the local dialog", s.sid);
     return false;
   }
-  try {
-    s.tool_defs = per_config<std::vector<openai::tool_definition>>(s.services.cfg, [](const engine_config& c) {
-      return std::make_shared<const std::vector<openai::tool_definition>>(
-        openai::parse_tool_definitions(tools::tool_definitions_json(c.dealership)));
-    });
-  } catch (const std::exception& e) {
-    s.log->error("call_sid={} role=llm tool schemas unusable ({}); using the local dialog", s.sid, e.what());
+  if (!s.services.tool_definitions) {
+    s.log->error("call_sid={} role=llm tool schemas unusable (see the engine's start-up log); using the local dialog",
+                 s.sid);
     return false;
   }
   openai::chat_client_options o;

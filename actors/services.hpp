@@ -8,6 +8,7 @@
 #include <caf/actor.hpp>
 
 #include <memory>
+#include <vector>
 
 namespace ce::metrics {
 class registry;
@@ -15,6 +16,13 @@ class counter;
 class gauge;
 class histogram;
 } // namespace ce::metrics
+
+namespace ce::dialog {
+class intent_matcher;
+}
+namespace ce::openai {
+struct tool_definition;
+}
 
 namespace ce::actors {
 
@@ -47,6 +55,11 @@ struct engine_services {
   caf::actor calendar_mirror;  ///< Google Calendar mirror (only when configured)
   /// The io_context (own threads) of the cloud provider clients (provider_runtime.hpp).
   std::shared_ptr<provider_runtime> providers;
+  /// Read-only tables every call would otherwise build again (tens of KB each): the
+  /// embedded dialog's compiled phrases, and the OpenAI tool schemas (null unless the LLM
+  /// provider is OpenAI and they parsed).
+  std::shared_ptr<const dialog::intent_matcher> intents;
+  std::shared_ptr<const std::vector<openai::tool_definition>> tool_definitions;
 };
 
 } // namespace ce::actors

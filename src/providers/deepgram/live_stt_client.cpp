@@ -2,6 +2,7 @@
 
 #include "audio/levels.hpp"
 #include "common/log.hpp"
+#include "providers/deepgram/audio_format.hpp"
 #include "providers/deepgram/audio_ring.hpp"
 #include "providers/http/callback_gate.hpp"
 #include "providers/http/tls.hpp"
@@ -43,17 +44,12 @@ constexpr auto tick_period = 250ms;
 
 enum class conn_state { idle, connecting, open, failed, closing, closed, stopped };
 
-std::size_t bytes_per_second(const live_stt_options& o) {
-  const std::size_t width = (o.encoding == "linear16") ? 2 : (o.encoding == "linear32" ? 4 : 1);
-  return static_cast<std::size_t>(std::max(1, o.sample_rate)) * static_cast<std::size_t>(std::max(1, o.channels)) * width;
-}
-
 } // namespace
 
 struct live_stt_client::impl : std::enable_shared_from_this<impl> {
   impl(asio::io_context& io, live_stt_options o, live_stt_callbacks c)
     : strand_(asio::make_strand(io)), opt_(std::move(o)), cb_(std::move(c)), log_(log::get("deepgram")),
-      bps_(bytes_per_second(opt_)), ring_(static_cast<std::size_t>(opt_.replay.count()) * bps_ / 1000),
+      bps_(audio_bytes_per_second(opt_.encoding, opt_.sample_rate, opt_.channels)), ring_(static_cast<std::size_t>(opt_.replay.count()) * bps_ / 1000),
       tick_(strand_), close_timer_(strand_) {
     max_queued_ = std::max<std::size_t>(opt_.max_frame_bytes, static_cast<std::size_t>(opt_.max_queued_audio.count()) * bps_ / 1000);
   }

@@ -1,6 +1,7 @@
 #include "providers/deepgram/tts_stream_client.hpp"
 
 #include "common/log.hpp"
+#include "providers/deepgram/audio_format.hpp"
 #include "providers/deepgram/text_chunks.hpp"
 #include "providers/http/callback_gate.hpp"
 #include "providers/http/tls.hpp"
@@ -44,6 +45,7 @@ std::string field(const nlohmann::json& j, const char* key) {
 struct tts_stream_client::impl : std::enable_shared_from_this<impl> {
   impl(asio::io_context& io, tts_stream_options o, tts_stream_callbacks c)
     : strand_(asio::make_strand(io)), opt_(std::move(o)), cb_(std::move(c)), log_(log::get("deepgram")),
+      bytes_per_second_(static_cast<std::int64_t>(audio_bytes_per_second(opt_.encoding, opt_.sample_rate))),
       tick_(strand_), flush_timer_(strand_), close_timer_(strand_) {}
 
   struct segment {
@@ -297,9 +299,7 @@ struct tts_stream_client::impl : std::enable_shared_from_this<impl> {
   void hand_over() {
     if (held_.empty()) return;
     const auto now = steady::now();
-    const auto bytes_per_second = static_cast<std::int64_t>(opt_.sample_rate) * (opt_.encoding == "linear16" ? 2 : 1);
-    const auto audio = std::chrono::microseconds(static_cast<std::int64_t>(held_.size()) * 1000000 /
-                                                 std::max<std::int64_t>(1, bytes_per_second));
+    const auto audio = std::chrono::microseconds(static_cast<std::int64_t>(held_.size()) * 1000000 / bytes_per_second_);
     play_end_ = std::max(play_end_, now) + audio;
     stats_.audio_deliveries.fetch_add(1, std::memory_order_relaxed);
     tts_audio chunk;
@@ -390,6 +390,7 @@ struct tts_stream_client::impl : std::enable_shared_from_this<impl> {
   tts_stream_options opt_;
   tts_stream_callbacks cb_;
   std::shared_ptr<spdlog::logger> log_;
+  std::int64_t bytes_per_second_;  ///< of the requested encoding (playback estimate)
   std::shared_ptr<boost::asio::ssl::context> tls_;
   tts_state state_ = tts_state::idle;
   std::shared_ptr<http::ws_client> ws_;
