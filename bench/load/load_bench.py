@@ -415,6 +415,22 @@ def cmd_report(argv):
             md.append("| %d | %s |" % (lv["calls"], " | ".join(cells)))
         md.append("")
 
+    md.append("## Where the engine's CPU goes (steady window)\n")
+    md.append("Kernel share: system time (stime) of the engine over its CPU time, i.e. system calls (socket reads "
+              "and writes to the Twilio connections and the providers, epoll, futex), the loopback network stack "
+              "they run and scheduling; the rest is the engine's own code. Context switches: voluntary + "
+              "involuntary, summed over the engine's threads (/proc/<pid>/task/*/status).\n")
+    md.append("| calls | engine CPU-s per call-min | of which in the kernel | kernel share | context switches per call-second |")
+    md.append("|---:|---:|---:|---:|---:|")
+    for lv in levels:
+        st = lv.get("steady") or {}
+        md.append("| %d | %s | %s | %s | %s |" % (
+            lv["calls"], num(st.get("engine_cpu_s_per_call_minute"), 4),
+            num(st.get("engine_kernel_cpu_s_per_call_minute"), 4),
+            "-" if st.get("engine_kernel_share") is None else "%.0f%%" % (st["engine_kernel_share"] * 100),
+            num(st.get("engine_ctx_switches_per_call_s"), 1)))
+    md.append("")
+
     md.append("## Engine threads (steady window)\n")
     md.append("Cores used by the engine's threads, by thread name (count × name: cores).\n")
     for lv in levels:

@@ -136,9 +136,31 @@ void encode_script(const std::vector<std::string>& lines, shared_script& script)
 
 struct proc_sample {
   double cpu_s = -1;   // utime + stime
+  double sys_s = -1;   // stime: in the kernel (system calls, the network stack, scheduling)
   double rss_kb = -1;
+  double ctx_switches = -1;  // voluntary + involuntary, summed over the threads alive
   bool ok() const { return cpu_s >= 0; }
 };
+
+/// Context switches of every thread of `pid` (a thread that ended takes its count along;
+/// the engine's threads live as long as it does).
+double sample_ctx_switches(int pid) {
+  double total = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    std::ifstream status(e.path() / "status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("voluntary_ctxt_switches:", 0) == 0 || line.rfind("nonvoluntary_ctxt_switches:", 0) == 0) {
+        try {
+          total += std::stod(line.substr(line.find(':') + 1));
+        } catch (...) {
+        }
+      }
+    }
+  }
+  return ec ? -1 : total;
+}
 
 proc_sample sample_proc(int pid) {
   proc_sample s;
@@ -155,6 +177,8 @@ proc_sample sample_proc(int pid) {
   if (f.size() < 13) return s;
   const double hz = static_cast<double>(::sysconf(_SC_CLK_TCK));
   s.cpu_s = (std::stod(f[11]) + std::stod(f[12])) / hz;
+  s.sys_s = std::stod(f[12]) / hz;
+  s.ctx_switches = sample_ctx_switches(pid);
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(status, line))
@@ -475,6 +499,12 @@ int main(int argc, char** argv) {
       steady["engine_idle_rss_kb"] = idle.rss_kb;
       steady["engine_rss_kb_per_call"] = (rss - idle.rss_kb) / live;
       steady["engine_threads"] = thread_shares(threads0, threads1, win_s);
+      if (cpu > 0) {
+        steady["engine_kernel_share"] = (w1.sys_s - w0.sys_s) / cpu;
+        steady["engine_kernel_cpu_s_per_call_minute"] = (w1.sys_s - w0.sys_s) / (live * win_s / 60.0);
+      }
+      if (w0.ctx_switches >= 0 && w1.ctx_switches >= 0)
+        steady["engine_ctx_switches_per_call_s"] = (w1.ctx_switches - w0.ctx_switches) / (live * win_s);
     }
     if (!m0.empty() && !m1.empty()) {
       steady["mailbox"] = mailbox_depths(m0, m1);
@@ -515,6 +545,15 @@ int main(int argc, char** argv) {
               << fmt(steady["engine_rss_kb_per_call"].get<double>(), 1) << " KB per call)\n";
   } else if (!took1) {
     std::cout << "  engine: no steady window (call length too short for ramp + settle, or the level did not reach it)\n";
+  }
+  if (steady.is_object() && steady.contains("engine_kernel_share")) {
+    std::cout << "  engine in the kernel: " << fmt(steady["engine_kernel_share"].get<double>() * 100, 1)
+              << "% of its CPU (" << fmt(steady["engine_kernel_cpu_s_per_call_minute"].get<double>(), 4)
+              << " CPU-s per call-minute)";
+    if (steady.contains("engine_ctx_switches_per_call_s"))
+      std::cout << ", " << fmt(steady["engine_ctx_switches_per_call_s"].get<double>(), 1)
+                << " context switches per call-second";
+    std::cout << "\n";
   }
   if (steady.is_object() && steady.contains("engine_threads")) {
     std::cout << "  engine threads (cores):";

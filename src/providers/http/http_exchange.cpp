@@ -70,6 +70,7 @@ void http_exchange::do_write() {
 void http_exchange::on_write(beast::error_code ec) {
   if (done_) return;
   if (ec) return finish(classify_transport(ec, "write"));
+  request_.reset();  // sent: its body (an OpenAI request is kilobytes) is not needed while the answer streams
   do_read_header();
 }
 

@@ -88,7 +88,10 @@ private:
   beast::flat_buffer buffer_;
   std::optional<bhttp::request<bhttp::string_body>> request_;
   std::optional<bhttp::response_parser<bhttp::buffer_body>> parser_;
-  std::array<char, 16 * 1024> body_buf_{};
+  /// One read of the body. Streams (SSE) come in pieces of a few hundred bytes and JSON
+  /// answers are collected piece by piece, so 4 KB costs no extra reads that matter and
+  /// keeps an OpenAI request in flight (one per call that is thinking) small.
+  std::array<char, 4 * 1024> body_buf_{};
   bool done_ = false;
   bool body_started_ = false;
 };
