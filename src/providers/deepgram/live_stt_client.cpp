@@ -49,7 +49,8 @@ enum class conn_state { idle, connecting, open, failed, closing, closed, stopped
 struct live_stt_client::impl : std::enable_shared_from_this<impl> {
   impl(asio::io_context& io, live_stt_options o, live_stt_callbacks c)
     : strand_(asio::make_strand(io)), opt_(std::move(o)), cb_(std::move(c)), log_(log::get("deepgram")),
-      bps_(audio_bytes_per_second(opt_.encoding, opt_.sample_rate, opt_.channels)), ring_(static_cast<std::size_t>(opt_.replay.count()) * bps_ / 1000),
+      bps_(audio_bytes_per_second(opt_.encoding, opt_.sample_rate, opt_.channels)),
+      ring_(static_cast<std::size_t>(opt_.replay.count()) * bps_ / 1000),
       tick_(strand_), close_timer_(strand_) {
     max_queued_ = std::max<std::size_t>(opt_.max_frame_bytes, static_cast<std::size_t>(opt_.max_queued_audio.count()) * bps_ / 1000);
   }
