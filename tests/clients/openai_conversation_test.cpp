@@ -76,7 +76,7 @@ TEST_CASE("conversation: the history is bounded and never starts with orphaned t
   conversation c{4};
   c.add_user("one");
   c.begin_agent_turn();
-  c.add_tool_round({{"a", "get_vehicles"}, {"b", "get_appointments"}}, {"{}", "{}"});
+  c.add_tool_round({{"a", "get_vehicles", "{}"}, {"b", "get_appointments", "{}"}}, {"{}", "{}"});
   c.add_completion_text("two");
   // history: user, assistant(calls), tool, tool, assistant -> 5 > 4
   auto h = c.history();

@@ -112,13 +112,18 @@ struct tts_stream_client::impl : std::enable_shared_from_this<impl> {
 
   void do_stop() {
     state_ = tts_state::stopped;
+    tear_down();
+    cb_ = {};
+  }
+
+  // timers off, the socket dropped, text not yet spoken forgotten
+  void tear_down() {
     tick_.cancel();
     flush_timer_.cancel();
     close_timer_.cancel();
     if (ws_) ws_->abort();
     ws_.reset();
     forget_pending();
-    cb_ = {};
   }
 
   // ---- connection --------------------------------------------------------------------------
@@ -189,12 +194,7 @@ struct tts_stream_client::impl : std::enable_shared_from_this<impl> {
   void finish_close() {
     if (state_ == tts_state::closed || state_ == tts_state::stopped) return;
     state_ = tts_state::closed;
-    tick_.cancel();
-    flush_timer_.cancel();
-    close_timer_.cancel();
-    if (ws_) ws_->abort();
-    ws_.reset();
-    forget_pending();
+    tear_down();
     log_->info("{} tts closed request_id={} flushes={} audio_bytes={}", opt_.log_context, request_id_,
                stats_.flushes.load(), stats_.audio_bytes.load());
     notify(cb_.on_closed);
