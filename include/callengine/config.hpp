@@ -48,7 +48,10 @@ struct call_config {
   /// to the call's actors in batches of this much audio instead of one message per 20 ms
   /// frame; a voiced frame, speech and its hangover go at once. 20 = no batching.
   int quiet_batch_ms = 100;
-  int playback_lead_ms = 600;         ///< audio sent ahead of real-time playback
+  /// Agent audio sent to Twilio ahead of real-time playback (Twilio buffers it; `clear`
+  /// drops it there). Enough for a whole sentence, so the engine does not hold reply audio
+  /// itself (~20 KB per speaking call at 600 ms); bounded so Twilio's buffer is too.
+  int playback_lead_ms = 6000;
   std::size_t recent_calls_kept = 200;
   bool allow_fault_injection = false; ///< POST /admin/calls/{sid}/kill/{role}
 };

@@ -5,6 +5,7 @@
 #include "twilio/stream_token.hpp"
 #include "twilio/twiml.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 
@@ -245,7 +246,8 @@ private:
   // --- outbound pacing ---
   void pump();
   void arm_timer(time_point at);
-  void write(std::string msg);
+  /// `audio`: a media message, dropped from the queue by a `clear` if not yet on the wire.
+  void write(std::string msg, bool audio = false);
   void do_write();
 
   websocket::stream<beast::tcp_stream> ws_;
@@ -264,7 +266,11 @@ private:
   std::uint64_t malformed_count_ = 0;
 
   std::deque<outbound_item> pending_;
-  std::deque<std::string> writes_;
+  struct queued_write {
+    std::string text;
+    bool audio = false;
+  };
+  std::deque<queued_write> writes_;  ///< front() is on the wire while writing_
   bool writing_ = false;
   bool closing_ = false;
   asio::steady_timer pace_timer_;
@@ -313,6 +319,10 @@ void media_session::clear(std::uint64_t new_generation) {
   min_generation_ = std::max(min_generation_, new_generation);
   std::erase_if(pending_, [&](const outbound_item& i) { return i.generation < min_generation_; });
   buffer_empty_at_ = steady_clock::now();
+  // Audio still waiting for the socket would only be thrown away by Twilio: drop it here so
+  // `clear` does not queue behind it (the write in flight, if any, stays).
+  auto first = writes_.begin() + (writing_ && !writes_.empty() ? 1 : 0);
+  writes_.erase(std::remove_if(first, writes_.end(), [](const queued_write& w) { return w.audio; }), writes_.end());
   write(twilio::clear_message(stream_sid_));
   pump();
 }
@@ -344,7 +354,7 @@ void media_session::pump() {
       if (inbox_) inbox_->playback_started(item.generation, now);
     }
     buffer_empty_at_ += std::chrono::microseconds(static_cast<std::int64_t>(item.audio.size()) * 125);
-    write(twilio::media_message(stream_sid_, item.audio));
+    write(twilio::media_message(stream_sid_, item.audio), true);
     pending_.pop_front();
   }
 }
@@ -359,9 +369,8 @@ void media_session::arm_timer(time_point at) {
   });
 }
 
-void media_session::write(std::string msg) {
-  edge_->m.frames_out.inc();
-  writes_.push_back(std::move(msg));
+void media_session::write(std::string msg, bool audio) {
+  writes_.push_back(queued_write{std::move(msg), audio});
   if (!writing_) do_write();
 }
 
@@ -374,7 +383,8 @@ void media_session::do_write() {
     return;
   }
   writing_ = true;
-  ws_.async_write(asio::buffer(writes_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+  edge_->m.frames_out.inc();
+  ws_.async_write(asio::buffer(writes_.front().text), [self = shared_from_this()](beast::error_code ec, std::size_t) {
     self->writing_ = false;
     if (ec) {
       self->writes_.clear();
