@@ -321,7 +321,7 @@ void media_session::clear(std::uint64_t new_generation) {
   buffer_empty_at_ = steady_clock::now();
   // Audio still waiting for the socket would only be thrown away by Twilio: drop it here so
   // `clear` does not queue behind it (the write in flight, if any, stays).
-  auto first = writes_.begin() + (writing_ && !writes_.empty() ? 1 : 0);
+  auto first = writes_.begin() + (writing_ ? 1 : 0);  // writing_: front() is on the wire
   writes_.erase(std::remove_if(first, writes_.end(), [](const queued_write& w) { return w.audio; }), writes_.end());
   write(twilio::clear_message(stream_sid_));
   pump();
