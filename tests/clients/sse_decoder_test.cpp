@@ -143,11 +143,13 @@ TEST_CASE("Chunk handling: text deltas, tool-call fragments by index, usage, an 
   CHECK(junk.error->code == ce::http::provider_errc::protocol_violation);
 }
 
-TEST_CASE("Sentence splitter hands over each sentence as soon as it is complete", "[clients][sse]") {
+TEST_CASE("Sentence splitter hands over each sentence as soon as it is complete", "[clients][sse][sentence]") {
   sentence_splitter s;
   CHECK(s.push("Sure").empty());
-  CHECK(s.push(".").empty());  // "Sure." could still be "Sure.ly": wait for the next character
-  CHECK(s.push(" I have 9").empty() == false);
+  CHECK(s.push(".") == std::vector<std::string>{"Sure."});  // on the delta that ends it
+  CHECK(s.push(" I have 9").empty());
+  CHECK(s.push(".").empty());  // "9." could still be "9.30": wait for the next character
+  CHECK(s.push(" Bye") == std::vector<std::string>{"I have 9."});
   sentence_splitter t;
   std::vector<std::string> out;
   for (std::string_view piece : {"Sure", ".", " I have", " 9", ".", "30", " or 10", " a.m.", " on Tuesday", ".", " Dr", ".",
@@ -165,4 +167,96 @@ TEST_CASE("Sentence splitter hands over each sentence as soon as it is complete"
   REQUIRE(parts.size() == 1);
   CHECK(parts[0] == "this goes on and on,");
   CHECK_FALSE(sentence_splitter().finish());
+}
+
+namespace {
+
+/// Pushes the pieces in order; the sentences each push returned, one list per piece.
+std::vector<std::vector<std::string>> push_each(sentence_splitter& s, std::initializer_list<std::string_view> pieces) {
+  std::vector<std::vector<std::string>> out;
+  for (auto p : pieces) out.push_back(s.push(p));
+  return out;
+}
+
+using sentences = std::vector<std::string>;
+
+} // namespace
+
+TEST_CASE("Sentence splitter cuts a sentence on the delta that ends it, without waiting for the next space",
+          "[clients][sse][sentence]") {
+  sentence_splitter s;
+  // The first sentence is out on the push of its '.', not one token later.
+  CHECK(push_each(s, {"Sure", ",", " happy", " to", " help", "."}) ==
+        std::vector<sentences>{{}, {}, {}, {}, {}, {"Sure, happy to help."}});
+  CHECK(s.pending().empty());
+  // ".." waits (an ellipsis on its way), "..." is an end.
+  CHECK(push_each(s, {" We open", "..", "."}) == std::vector<sentences>{{}, {}, {"We open..."}});
+  CHECK(s.push(" Really").empty());
+  CHECK(s.push("?") == sentences{"Really?"});
+  CHECK(s.push(" Yes").empty());
+  CHECK(s.push("!") == sentences{"Yes!"});
+  CHECK(s.push(" Well").empty());
+  CHECK(s.push("\xE2\x80\xA6") == sentences{"Well\xE2\x80\xA6"});
+  // Closing quotes or brackets that came with the end go with it.
+  CHECK(s.push(" He asked \"why?\"") == sentences{"He asked \"why?\""});
+  CHECK(s.push(" (As planned.)") == sentences{"(As planned.)"});
+  // A '.' after a word of more than one letter that is not an abbreviation is an end.
+  CHECK(s.push(" It is on Main St. near the park").empty());
+  CHECK(s.push(".") == sentences{"It is on Main St. near the park."});
+  CHECK_FALSE(s.finish());
+}
+
+TEST_CASE("Sentence splitter waits for more after a dot that may not end the sentence (digit, one letter, "
+          "abbreviation, two dots)",
+          "[clients][sse][sentence]") {
+  sentence_splitter s;
+  // A digit: "49." may become "49.95".
+  CHECK(push_each(s, {"It costs 49", ".", "95", " dollars", "."}) ==
+        std::vector<sentences>{{}, {}, {}, {}, {"It costs 49.95 dollars."}});
+  // ... and when it does not, the sentence is out with the next space.
+  CHECK(push_each(s, {" Room 9", ".", " Next"}) == std::vector<sentences>{{}, {}, {"Room 9."}});
+  CHECK(s.finish() == std::optional<std::string>("Next"));
+  // A one-letter word, lower case: "a." may become "a.m.", which is an abbreviation.
+  CHECK(push_each(s, {"Open at 10 a", ".", "m", ".", " on Monday", "."}) ==
+        std::vector<sentences>{{}, {}, {}, {}, {}, {"Open at 10 a.m. on Monday."}});
+  // A one-letter word, upper case: an initial.
+  CHECK(push_each(s, {" Ask for J", ".", " Smith", "."}) == std::vector<sentences>{{}, {}, {}, {"Ask for J. Smith."}});
+  // A lower-case one-letter word that was an end after all: cut with the next space.
+  CHECK(push_each(s, {" Take plan a", ".", " Or"}) == std::vector<sentences>{{}, {}, {"Take plan a."}});
+  CHECK(s.finish() == std::optional<std::string>("Or"));
+  // The abbreviations, in either case.
+  for (std::string_view abbr : {"Dr", "mr", "Mrs", "St", "approx", "e.g", "I.E", "p.m", "vs"}) {
+    sentence_splitter a;
+    CHECK(a.push("See ").empty());
+    CHECK(a.push(abbr).empty());
+    CHECK(a.push(".").empty());
+    CHECK(a.pending() == "See " + std::string(abbr) + ".");
+  }
+  // ".." may become "..."; followed by a space it is an end as it stands.
+  CHECK(push_each(s, {"Let me see", "..", " Yes", "."}) == std::vector<sentences>{{}, {}, {"Let me see.."}, {"Yes."}});
+  CHECK_FALSE(s.finish());
+}
+
+TEST_CASE("Sentence splitter drops closing quotes and brackets that arrive just after an early cut",
+          "[clients][sse][sentence]") {
+  sentence_splitter s;
+  CHECK(s.push("He said \"Sure.") == sentences{"He said \"Sure."});
+  CHECK(s.push("\" Then he left").empty());  // the closing quote goes nowhere
+  CHECK(s.push(".") == sentences{"Then he left."});
+  // Several closers, over several deltas, and a '!' that belonged to the same end.
+  CHECK(push_each(s, {" (Call us today?", "!", "\"", ")", " Bye", "."}) ==
+        std::vector<sentences>{{"(Call us today?"}, {}, {}, {}, {}, {"Bye."}});
+  // The reply ends with the closer: nothing is left for finish() to hand over.
+  CHECK(s.push(" \"Okay?") == sentences{"\"Okay?"});
+  CHECK(s.push("\"").empty());
+  CHECK(s.pending().empty());
+  CHECK_FALSE(s.finish());
+  // After a space (or anything else) a quote is no longer part of the cut end: it is kept.
+  sentence_splitter t;
+  CHECK(t.push("Yes!") == sentences{"Yes!"});
+  CHECK(t.push(" \"Fine\" he said.") == sentences{"\"Fine\" he said."});
+  // A cut at a line break is not an early cut: what follows is kept.
+  CHECK(t.push("List\n") == sentences{"List"});
+  CHECK(t.push("(a) first").empty());
+  CHECK(t.finish() == std::optional<std::string>("(a) first"));
 }
