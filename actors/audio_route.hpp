@@ -1,14 +1,13 @@
-// The path of one call's caller audio from the edge into its actors.
+// The path of one call's caller audio and speech events from the edge into its actors.
 //
-// The edge sends caller frames straight to the call's current stt actor, which the
-// call_session sets here whenever it spawns one, instead of through the session: one
-// mailbox hop per frame instead of two (50 frames a second per call; fewer while the line
-// is quiet, when the edge batches them, see actors/gateway.cpp). While there is no
-// stt (between a failure and its restart, or after the call ended) frames go to the
-// session, which forwards them. Frames in flight are bounded: the edge counts a frame in
-// `in_flight` when it sends it and the actor that takes it counts it out; past the
-// configured limit the edge drops new frames (a stuck call cannot queue without bound).
-// Counts are in frames, whatever the batching.
+// The edge sends them straight to the call's current stt actor, which the call_session
+// sets here whenever it spawns one. While there is no stt (between a failure and its
+// restart, or after the call ended) they go to the session, which forwards them. Audio in
+// flight is bounded: the edge counts a batch's frames in `in_flight` when it sends it and
+// the actor that takes it counts them out; past calls.inbound_queue_frames the edge drops
+// new audio (a stuck call cannot queue without bound). Counts are in 20 ms frames, whatever
+// the batching. (With a cloud recogniser the audio does not come this way at all: the edge
+// writes it into the recogniser's connection on the call's shard.)
 #pragma once
 
 #include <caf/actor.hpp>

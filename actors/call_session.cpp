@@ -25,11 +25,11 @@ caf::actor spawn_role(session_actor* self, const std::string& role) {
   auto& sys = self->system();
   caf::actor me = caf::actor_cast<caf::actor>(self);
   caf::actor a;
-  if (role == "stt") a = spawn_stt(sys, s.services, me, s.sid, s.setup.audio);
+  if (role == "stt") a = spawn_stt(sys, s.services, me, s.sid, s.setup.sink, s.setup.audio);
   else if (role == "tools") a = spawn_tools(sys, s.services, me, tools_setup{s.sid, s.setup.start.from});
   else if (role == "llm")
     a = spawn_llm(sys, s.services, me, s.tools,
-                  llm_setup{s.setup.start.direction, s.sid, s.setup.start.from});
+                  llm_setup{s.setup.start.direction, s.sid, s.setup.start.from, &s.setup.sink->shard()});
   else if (role == "tts") a = spawn_tts(sys, s.services, me, s.setup.sink, s.sid);
   self->monitor(a);
   s.roles[a.address()] = role;
@@ -135,13 +135,20 @@ caf::behavior call_session(session_actor* self, engine_services services, call_s
             begin_ending(self, end_reason::child_failure);
           });
   return {
+    // caller audio and speech events come here only while the call has no stt (see
+    // audio_route): forward them to the one there is now
     [=](inbound_audio& a) {
-      // only while the call has no stt (see audio_route): forward to the one there is now
       if (a.counted)
-        self->state.setup.audio->in_flight.fetch_sub(static_cast<std::int32_t>(a.frames.size()),
-                                                     std::memory_order_relaxed);
+        self->state.setup.audio->in_flight.fetch_sub(
+          static_cast<std::int32_t>((a.audio.size() + frame_bytes_20ms - 1) / frame_bytes_20ms), std::memory_order_relaxed);
       a.counted = false;
       if (self->state.stt && !self->state.finished) self->send(self->state.stt, std::move(a));
+    },
+    [=](const ce::caller_speech& e) {
+      if (self->state.stt && !self->state.finished) self->send(self->state.stt, e);
+    },
+    [=](speech_handover& h) {
+      if (self->state.stt && !self->state.finished) self->send(self->state.stt, std::move(h));
     },
     [=](const mark_echoed& m) { on_mark_echoed(self, m); },
     [=](const dtmf_pressed& d) {

@@ -29,15 +29,18 @@
 namespace ce::actors {
 
 // --- from the edge (through the call's inbox) ---
-struct inbound_frame {
-  mulaw_buffer payload;
-  time_point arrived;
-};
-/// Caller audio: one frame while the caller may be talking, a batch of frames (in order)
-/// while the line is quiet (calls.quiet_batch_ms).
+/// Caller audio while it goes to the actors (the embedded recogniser): frames in order,
+/// in batches of calls.quiet_batch_ms. The edge's voice detector's events
+/// (ce::caller_speech) come as messages of their own, each after the audio it concerns.
 struct inbound_audio {
-  std::vector<inbound_frame> frames;
-  bool counted = true;  ///< its frames still counted in the route's in_flight (false once forwarded)
+  mulaw_buffer audio;
+  bool counted = true;  ///< still counted in the route's in_flight (false once forwarded)
+};
+/// media_sink::route_caller_audio's hand-over: the audio of the speech in progress
+/// (`in_progress`) or just ended, from before its onset.
+struct speech_handover {
+  mulaw_buffer audio;
+  bool in_progress = false;
 };
 struct mark_echoed {
   std::string name;
@@ -89,7 +92,7 @@ struct caller_identified {
   bool verified = false;
 };
 
-// --- from tts ---
+// --- from the edge's agent speech (marks queued for Twilio) ---
 struct mark_placed {
   std::uint64_t generation = 0;
   std::uint32_t segment = 0;
@@ -115,6 +118,8 @@ caf::actor spawn_call_session(caf::actor_system& sys, engine_services services, 
 } // namespace ce::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::inbound_audio)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::speech_handover)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::caller_speech)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::mark_echoed)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::dtmf_pressed)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::playback_started)

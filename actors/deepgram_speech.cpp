@@ -29,6 +29,8 @@ deepgram::live_stt_options deepgram_stt_options(const engine_config& cfg, const 
   o.keepalive_interval = milliseconds(d.keepalive_ms);
   o.dead_after = milliseconds(d.dead_after_ms);
   o.replay = milliseconds(d.replay_ms);
+  o.send_talking = milliseconds(d.send_ms);
+  o.send_quiet = milliseconds(d.silence_send_ms);
   if (!d.interim_results) o.stall_after = milliseconds(0);  // a quiet server is legitimate then
   o.log_context = context(call_sid, "stt");
   return o;

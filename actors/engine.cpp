@@ -6,7 +6,6 @@
 #include "actors/call_registry.hpp"
 #include "actors/gateway.hpp"
 #include "actors/metered.hpp"
-#include "actors/provider_runtime.hpp"
 #include "actors/store_pool.hpp"
 #include "actors/tts_engine.hpp"
 #include "calendar/google_calendar.hpp"
@@ -95,7 +94,6 @@ std::unique_ptr<engine> engine::start(caf::actor_system& sys, std::shared_ptr<co
   }
   e->services_.store_pool = spawn_store_pool(sys, cfg, metrics, calendar);
   e->services_.registry = spawn_call_registry(sys, cfg, e->services_.metrics);
-  e->services_.providers = std::make_shared<provider_runtime>(cfg->runtime.provider_threads);
   e->services_.intents = std::make_shared<const dialog::intent_matcher>(cfg->dealership);
   if (cfg->llm.provider == "openai") {
     try {
@@ -114,11 +112,6 @@ std::unique_ptr<engine> engine::start(caf::actor_system& sys, std::shared_ptr<co
 }
 
 engine::~engine() { stop(); }
-
-boost::asio::io_context* engine::shared_io() const {
-  if (!services_.providers || services_.providers->threads() > 0) return nullptr;
-  return &services_.providers->io();
-}
 
 bool engine::flush_call_logs(caf::actor_system& sys, std::chrono::milliseconds deadline) {
   if (!services_.call_logs) return true;

@@ -14,10 +14,6 @@ namespace ce::metrics {
 class registry;
 }
 
-namespace boost::asio {
-class io_context;
-}
-
 namespace ce::actors {
 
 class engine {
@@ -29,9 +25,6 @@ public:
   ~engine();
 
   call_gateway& gateway() { return *gateway_; }
-  /// The provider clients' io_context when they have no threads of their own
-  /// (runtime.provider_threads = 0): the network server runs it. nullptr otherwise.
-  boost::asio::io_context* shared_io() const;
   const engine_services& services() const { return services_; }
   /// Waits up to `deadline` for queued call logs to reach PostgreSQL; false when some
   /// are still waiting (they are logged as lost).

@@ -2,7 +2,6 @@
 
 #include "actors/call_registry.hpp"
 #include "actors/call_session.hpp"
-#include "audio/vad.hpp"
 #include "metrics/metrics.hpp"
 
 #include <atomic>
@@ -10,76 +9,59 @@
 namespace ce::actors {
 namespace {
 
-/// Pushes one call's inbound events to its actors: caller audio to the call's stt (its
-/// audio_route), everything else to its call_session. Called on the connection's strand.
+/// The actor side of one call's edge, called on the call's shard: caller audio and the
+/// edge detector's events go to the call's stt (its audio_route), the rest of the Twilio
+/// stream and the edge's playback reports to its call_session. Only messages, at the rate
+/// of batches (calls.quiet_batch_ms of audio, while the embedded recogniser takes it),
+/// speech events, marks and turns; never one per frame.
 ///
-/// Caller audio goes frame by frame while the caller may be talking and in batches of
-/// calls.quiet_batch_ms while the line is quiet: the inbox runs its own copy of the call's
-/// voice detector (same configuration, same frames), and a voiced frame, speech and its
-/// hangover go at once, so onsets, barge-ins and ends of speech reach the stt no later than
-/// unbatched. Quiet audio only feeds the preroll and the silence sent to Deepgram, which
-/// goes in 100 ms messages anyway. (After an stt restart the two detectors may disagree for
-/// a moment; that only changes when a frame is delivered, never what is done with it.)
-///
-/// Caller audio in flight is bounded: past `limit` frames, new frames are dropped and
-/// counted (the call is stuck; the caller hears no difference between a dropped frame and
-/// a decoder hiccup, and nothing else queues without bound).
+/// Caller audio in flight to the actors is bounded: past calls.inbound_queue_frames (in
+/// 20 ms frames), new audio is dropped and counted (the call is stuck; nothing else queues
+/// without bound).
 class inbox final : public call_inbox {
 public:
   inbox(caf::actor session, std::shared_ptr<audio_route> route, const engine_config& cfg,
         ce::metrics::counter& dropped_metric)
     : session_(std::move(session)), route_(std::move(route)),
-      limit_(static_cast<std::int32_t>(cfg.calls.inbound_queue_frames)),
-      batch_bytes_(static_cast<std::size_t>(cfg.calls.quiet_batch_ms) * 8), vad_(cfg.stt.vad),
-      dropped_metric_(dropped_metric) {}
+      limit_(static_cast<std::int32_t>(cfg.calls.inbound_queue_frames)), dropped_metric_(dropped_metric) {}
 
-  void media(mulaw_buffer payload, std::uint64_t) override {
-    if (route_->in_flight.load(std::memory_order_relaxed) + static_cast<std::int32_t>(pending_.size()) >= limit_) {
-      ++dropped_;
-      dropped_metric_.inc();
+  void caller_audio(mulaw_buffer audio) override {
+    const auto frames = static_cast<std::int32_t>((audio.size() + frame_bytes_20ms - 1) / frame_bytes_20ms);
+    if (route_->in_flight.load(std::memory_order_relaxed) + frames > limit_) {
+      dropped_metric_.inc(static_cast<std::uint64_t>(frames));
       return;
     }
-    auto r = vad_.push(payload);
-    pending_bytes_ += payload.size();
-    pending_.push_back(inbound_frame{std::move(payload), steady_clock::now()});
-    if (r.event == audio::vad_result::kind::none && vad_.quiet() && pending_bytes_ < batch_bytes_) return;
-    flush();
+    route_->in_flight.fetch_add(frames, std::memory_order_relaxed);
+    caf::anon_send(stt_or_session(), inbound_audio{std::move(audio), true});
+  }
+  void caller_speech(ce::caller_speech event) override { caf::anon_send(stt_or_session(), event); }
+  void speech_audio(mulaw_buffer audio, bool in_progress) override {
+    caf::anon_send(stt_or_session(), speech_handover{std::move(audio), in_progress});
   }
   void mark(std::string name) override { caf::anon_send(session_, mark_echoed{std::move(name)}); }
   void dtmf(char digit) override { caf::anon_send(session_, dtmf_pressed{digit}); }
-  void stopped() override {
-    flush();
-    caf::anon_send(session_, stream_stopped_atom::value);
-  }
-  void closed() override {
-    flush();
-    caf::anon_send(session_, stream_closed_atom::value);
-  }
+  void stopped() override { caf::anon_send(session_, stream_stopped_atom::value); }
+  void closed() override { caf::anon_send(session_, stream_closed_atom::value); }
   void playback_started(std::uint64_t generation, time_point at) override {
     caf::anon_send(session_, ce::actors::playback_started{generation, at});
   }
-  std::uint64_t dropped_frames() const override { return dropped_; }
+  void mark_placed(std::uint64_t generation, std::uint32_t segment, std::string name, std::size_t chars,
+                   bool segment_end) override {
+    caf::anon_send(session_, ce::actors::mark_placed{generation, segment, std::move(name), chars, segment_end});
+  }
 
 private:
-  void flush() {
-    if (pending_.empty()) return;
-    route_->in_flight.fetch_add(static_cast<std::int32_t>(pending_.size()), std::memory_order_relaxed);
+  /// Between an stt failure and its restart (or after the call ended) the session takes
+  /// what is the stt's and forwards it.
+  caf::actor stt_or_session() const {
     auto target = route_->target();
-    inbound_audio a;
-    a.frames.swap(pending_);
-    pending_bytes_ = 0;
-    caf::anon_send(target ? target : session_, std::move(a));
+    return target ? target : session_;
   }
 
   caf::actor session_;
   std::shared_ptr<audio_route> route_;
   std::int32_t limit_;
-  std::size_t batch_bytes_;
-  audio::energy_vad vad_;
-  std::vector<inbound_frame> pending_;
-  std::size_t pending_bytes_ = 0;
   ce::metrics::counter& dropped_metric_;
-  std::uint64_t dropped_ = 0;
 };
 
 class gateway final : public call_gateway {

@@ -15,6 +15,10 @@
 
 #include <string>
 
+namespace ce::runtime {
+class shard;
+}
+
 namespace ce::actors {
 
 enum class turn_cause { call_started, caller_said, caller_silent, max_duration, dtmf, retry };
@@ -31,6 +35,7 @@ struct llm_setup {
   call_direction direction = call_direction::inbound;
   std::string call_sid;
   std::string caller_number;
+  runtime::shard* shard = nullptr;  ///< the call's shard: the OpenAI connection lives there
 };
 
 caf::actor spawn_llm(caf::actor_system& sys, const engine_services& services, caf::actor session,

@@ -9,7 +9,7 @@
 #include "actors/llm_impl.hpp"
 
 #include "actors/call_session.hpp"
-#include "actors/provider_runtime.hpp"
+#include "runtime/shards.hpp"
 #include "metrics/metrics.hpp"
 
 namespace ce::actors {
@@ -144,8 +144,8 @@ bool openai_setup(llm_actor* self) {
   s.request_seconds = &reg.get_histogram("ce_llm_request_seconds",
                                          "OpenAI request sent to the end of its streamed completion (retries included)",
                                          ce::metrics::latency_buckets());
-  if (!s.services.providers) {
-    s.log->error("call_sid={} role=llm no provider runtime; using the local dialog", s.sid);
+  if (!s.setup.shard) {
+    s.log->error("call_sid={} role=llm no shard for the OpenAI connection; using the local dialog", s.sid);
     return false;
   }
   if (!s.services.tool_definitions) {
@@ -157,7 +157,7 @@ bool openai_setup(llm_actor* self) {
   o.api_key = cfg.api_key;
   o.base_url = cfg.base_url;
   o.log_context = "call_sid=" + s.sid + " role=llm";
-  s.client = std::make_unique<openai::chat_client>(s.services.providers->io(), std::move(o));
+  s.client = std::make_unique<openai::chat_client>(s.setup.shard->io(), std::move(o));
   s.convo = openai::conversation{cfg.max_history_messages};
   refresh_prompt(self);
   return true;

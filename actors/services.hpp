@@ -26,8 +26,6 @@ struct tool_definition;
 
 namespace ce::actors {
 
-class provider_runtime;
-
 struct call_metrics {
   explicit call_metrics(ce::metrics::registry& r);
   ce::metrics::registry& registry;
@@ -53,8 +51,6 @@ struct engine_services {
   caf::actor call_logs;   ///< call_log_writer (PostgreSQL)
   caf::actor store_pool;  ///< store workers: tools and session snapshots
   caf::actor calendar_mirror;  ///< Google Calendar mirror (only when configured)
-  /// The io_context (own threads) of the cloud provider clients (provider_runtime.hpp).
-  std::shared_ptr<provider_runtime> providers;
   /// Read-only tables every call would otherwise build again (tens of KB each): the
   /// embedded dialog's compiled phrases, and the OpenAI tool schemas (null unless the LLM
   /// provider is OpenAI and they parsed).

@@ -4,37 +4,37 @@
 #include "actors/common.hpp"
 #include "actors/deepgram_speech.hpp"
 #include "actors/metered.hpp"
-#include "actors/provider_runtime.hpp"
 #include "actors/tts_engine.hpp"
 #include "common/log.hpp"
 #include "metrics/metrics.hpp"
+#include "runtime/shards.hpp"
 
 #include <atomic>
 #include <map>
 #include <optional>
 
-// Deepgram client callbacks (an io thread) -> the tts actor. `key` names one attempt at
-// one segment (a segment re-spoken by another provider gets a new key), so audio of an
-// abandoned attempt is recognised and dropped.
+// Deepgram client callbacks (the call's shard) -> the tts actor. `key` names one attempt at
+// one segment (a segment re-spoken by another provider gets a new key). The audio itself
+// never comes here: the clients hand it to the edge on their shard (agent_audio_port),
+// which reports, with a failure, how much of each attempt it played.
 namespace ce::actors::dg_tts {
-struct audio {
-  std::uint64_t key = 0;
-  mulaw_buffer mulaw;
-};
+using progress = std::vector<std::pair<std::uint64_t, std::size_t>>;
 struct done {
   std::uint64_t key = 0;
   std::optional<http::provider_error> error;  ///< REST only: the segment failed
+  progress played;                            ///< with an error: audio played per attempt
 };
 struct segment_failed {  ///< WebSocket refused a segment before it reached the server
   std::uint64_t key = 0;
   http::provider_error error;
+  progress played;
 };
 struct ws_failed {
   http::provider_error error;
+  progress played;
 };
 } // namespace ce::actors::dg_tts
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::dg_tts::audio)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::dg_tts::done)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::dg_tts::segment_failed)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::dg_tts::ws_failed)
@@ -48,11 +48,8 @@ enum class voice { local, ws, rest };
 struct segment_playback {
   std::string text;               ///< the segment's whole text
   std::size_t char_base = 0;      ///< characters covered before the current attempt (a re-speak)
-  std::size_t bytes = 0;          ///< audio of the current attempt played
-  std::size_t bytes_since_mark = 0;
-  int marks = 0;
   voice by = voice::local;
-  std::uint64_t key = 0;          ///< current Deepgram attempt (0 for local)
+  std::uint64_t key = 0;          ///< the current attempt
 };
 
 struct tts_state {
@@ -64,6 +61,8 @@ struct tts_state {
   std::shared_ptr<std::atomic<std::uint64_t>> live_generation = std::make_shared<std::atomic<std::uint64_t>>(0);
   std::uint64_t generation = 0;
   std::map<std::uint32_t, segment_playback> segments;  // of the current generation, in order
+  std::uint64_t next_key = 0;
+  std::map<std::uint64_t, std::uint32_t> key_segment;  // live attempts -> segment
 
   // ---- Deepgram (provider "deepgram" until a failover) ----
   voice mode = voice::local;     ///< who gets new segments
@@ -73,64 +72,45 @@ struct tts_state {
   std::optional<provider_counters> counters;
   int failures = 0;              ///< every Deepgram failure of this call
   int ws_failures = 0;           ///< of the WebSocket: at the limit, REST only for the call
-  std::uint64_t next_key = 0;
-  std::map<std::uint64_t, std::uint32_t> key_segment;  // live attempts -> segment
 
   ~tts_state() { ws.close_and_linger(); }
   static inline const char* name = "tts";
 };
 using tts_actor = metered<tts_state>;
 
-// ---- playback bookkeeping (every provider) -------------------------------------------------
-
-void place_mark(tts_actor* self, std::uint32_t segment, segment_playback& seg, std::size_t chars, bool end) {
-  auto& s = self->state;
-  auto name = "g" + std::to_string(s.generation) + "s" + std::to_string(segment) + "m" + std::to_string(seg.marks++);
-  s.sink->mark(s.generation, name);
-  self->send(s.session, mark_placed{s.generation, segment, std::move(name), std::min(chars, seg.text.size()), end});
-  seg.bytes_since_mark = 0;
+int ms_per_char(const tts_state& s, voice by) {
+  return by == voice::local ? 0 : s.services.cfg->deepgram.tts_ms_per_char;
 }
 
-void play_range(tts_state& s, const mulaw_buffer& audio, std::size_t from, std::size_t to, segment_playback& seg) {
-  if (to <= from) return;
-  s.sink->play(s.generation, mulaw_buffer(audio.begin() + static_cast<std::ptrdiff_t>(from),
-                                          audio.begin() + static_cast<std::ptrdiff_t>(to)));
-  seg.bytes_since_mark += to - from;
-  seg.bytes += to - from;
+/// A new attempt at a segment: a new key, announced to the edge before any of its audio.
+std::uint64_t new_attempt(tts_state& s, std::uint32_t segment, segment_playback& seg, voice by) {
+  if (seg.key) s.key_segment.erase(seg.key);
+  seg.key = ++s.next_key;
+  seg.by = by;
+  s.key_segment[seg.key] = segment;
+  s.sink->begin_segment(speech_segment{seg.key, s.generation, segment, seg.text, seg.char_base, ms_per_char(s, by)});
+  return seg.key;
 }
 
-/// The segment is complete: its end mark, and it is forgotten.
-void end_segment(tts_actor* self, std::uint32_t segment) {
-  auto& s = self->state;
-  auto it = s.segments.find(segment);
-  if (it == s.segments.end()) return;
-  if (it->second.key) s.key_segment.erase(it->second.key);
-  place_mark(self, segment, it->second, it->second.text.size(), true);
-  s.segments.erase(it);
-}
-
-/// Characters of the segment's text heard after `bytes` of Deepgram audio (which has no
-/// word timings): the speaking-rate estimate, cut back to the start of a word, never the
-/// whole text (the end mark says that).
-std::size_t estimated_chars(const tts_state& s, const segment_playback& seg) {
-  auto ms = seg.bytes / 8;
-  auto chars = seg.char_base + ms / static_cast<std::size_t>(s.services.cfg->deepgram.tts_ms_per_char);
-  if (chars + 1 >= seg.text.size()) chars = seg.text.empty() ? 0 : seg.text.size() - 1;
-  while (chars > seg.char_base && seg.text[chars - 1] != ' ') --chars;
-  return std::max(chars, seg.char_base);
+/// The segment is complete (its end mark was placed at the edge): forget it.
+void forget_segment(tts_state& s, std::uint64_t key) {
+  auto k = s.key_segment.find(key);
+  if (k == s.key_segment.end()) return;
+  s.segments.erase(k->second);
+  s.key_segment.erase(k);
 }
 
 // ---- embedded synthesiser ------------------------------------------------------------------
 
 void send_local(tts_actor* self, std::uint32_t segment, segment_playback& seg) {
   auto& s = self->state;
-  seg.by = voice::local;
-  if (seg.key) s.key_segment.erase(seg.key);
-  seg.key = 0;
+  new_attempt(s, segment, seg, voice::local);
   self->send(s.services.tts_engine, synth_request{s.generation, segment, seg.text.substr(seg.char_base),
                                                   s.live_generation, caf::actor_cast<caf::actor>(self)});
 }
 
+/// A chunk of the embedded synthesiser: to the edge with its word starts (the edge places
+/// the marks); the last chunk completes the segment there.
 void on_chunk(tts_actor* self, synth_chunk& c) {
   auto& s = self->state;
   if (c.generation != s.generation) {
@@ -139,49 +119,33 @@ void on_chunk(tts_actor* self, synth_chunk& c) {
   }
   auto it = s.segments.find(c.segment);
   if (it == s.segments.end() || it->second.by != voice::local) return;
-  auto& seg = it->second;
-  auto mark_bytes = static_cast<std::size_t>(s.services.cfg->tts.mark_every_ms) * 8;
-  std::size_t pos = 0;
-  // a mark at a word start once enough audio played: everything before the word was heard
-  for (const auto& w : c.words) {
-    if (w.audio_offset <= pos || w.audio_offset > c.audio.size()) continue;
-    if (seg.bytes_since_mark + (w.audio_offset - pos) < mark_bytes) continue;
-    play_range(s, c.audio, pos, w.audio_offset, seg);
-    place_mark(self, c.segment, seg, seg.char_base + w.text_offset, false);
-    pos = w.audio_offset;
-  }
-  if (pos == 0 && !c.audio.empty()) {  // the common case: the whole chunk, no copy
-    seg.bytes_since_mark += c.audio.size();
-    seg.bytes += c.audio.size();
-    s.sink->play(s.generation, std::move(c.audio));
-  } else {
-    play_range(s, c.audio, pos, c.audio.size(), seg);
-  }
-  if (!c.last) return;
-  if (c.failed) s.log->warn("call_sid={} role=tts turn={} segment {} could not be synthesised", s.sid, s.generation, c.segment);
-  end_segment(self, c.segment);
+  auto key = it->second.key;
+  if (c.last && c.failed)
+    s.log->warn("call_sid={} role=tts turn={} segment {} could not be synthesised", s.sid, s.generation, c.segment);
+  s.sink->segment_audio(key, std::move(c.audio), std::move(c.words), c.last);
+  if (c.last) forget_segment(s, key);
 }
 
 // ---- Deepgram ------------------------------------------------------------------------------
 
-std::uint64_t new_attempt(tts_state& s, std::uint32_t segment, segment_playback& seg, voice by) {
-  if (seg.key) s.key_segment.erase(seg.key);
-  seg.key = ++s.next_key;
-  seg.by = by;
-  s.key_segment[seg.key] = segment;
-  return seg.key;
-}
-
+/// Audio of a Deepgram client goes to the edge on the same shard, straight from the
+/// client's callback; this actor only hears when a segment is done or failed.
 void ensure_rest(tts_actor* self) {
   auto& s = self->state;
   if (s.rest) return;
   caf::actor me = caf::actor_cast<caf::actor>(self);
+  auto port = s.sink->agent_audio();
   deepgram::tts_rest_callbacks cb;
-  cb.on_audio = [me](deepgram::tts_audio a) { caf::anon_send(me, dg_tts::audio{a.segment, std::move(a.mulaw)}); };
-  cb.on_done = [me](std::uint64_t key, std::optional<http::provider_error> e) {
-    caf::anon_send(me, dg_tts::done{key, std::move(e)});
+  cb.on_audio = [port](deepgram::tts_audio a) { port->audio(a.segment, std::move(a.mulaw)); };
+  cb.on_done = [me, port](std::uint64_t key, std::optional<http::provider_error> e) {
+    if (!e) {
+      port->end(key);
+      caf::anon_send(me, dg_tts::done{key, std::nullopt, {}});
+    } else {
+      caf::anon_send(me, dg_tts::done{key, std::move(e), port->progress()});
+    }
   };
-  s.rest = std::make_unique<deepgram::tts_rest_client>(s.services.providers->io(),
+  s.rest = std::make_unique<deepgram::tts_rest_client>(s.sink->shard().io(),
                                                        deepgram_tts_rest_options(*s.services.cfg, s.sid), std::move(cb));
 }
 
@@ -189,63 +153,71 @@ void ensure_ws(tts_actor* self) {
   auto& s = self->state;
   if (s.ws.client) return;
   caf::actor me = caf::actor_cast<caf::actor>(self);
+  auto port = s.sink->agent_audio();
   deepgram::tts_stream_callbacks cb;
-  cb.on_audio = [me](deepgram::tts_audio a) { caf::anon_send(me, dg_tts::audio{a.segment, std::move(a.mulaw)}); };
-  cb.on_segment_done = [me](std::uint64_t key) { caf::anon_send(me, dg_tts::done{key, std::nullopt}); };
-  cb.on_segment_failed = [me](std::uint64_t key, const http::provider_error& e) {
-    caf::anon_send(me, dg_tts::segment_failed{key, e});
+  cb.on_audio = [port](deepgram::tts_audio a) { port->audio(a.segment, std::move(a.mulaw)); };
+  cb.on_segment_done = [me, port](std::uint64_t key) {
+    port->end(key);
+    caf::anon_send(me, dg_tts::done{key, std::nullopt, {}});
   };
-  cb.on_failed = [me](const http::provider_error& e) { caf::anon_send(me, dg_tts::ws_failed{e}); };
+  cb.on_segment_failed = [me, port](std::uint64_t key, const http::provider_error& e) {
+    caf::anon_send(me, dg_tts::segment_failed{key, e, port->progress()});
+  };
+  cb.on_failed = [me, port](const http::provider_error& e) { caf::anon_send(me, dg_tts::ws_failed{e, port->progress()}); };
   cb.on_warning = [log = s.log, sid = s.sid](const std::string& code, const std::string& text) {
     log->warn("call_sid={} role=tts provider=deepgram warning {}: {}", sid, code, text);
   };
   cb.on_closed = [lingering = s.ws.lingering] { lingering->reset(); };
   s.ws.client = std::make_unique<deepgram::tts_stream_client>(
-    s.services.providers->io(), deepgram_tts_stream_options(*s.services.cfg, s.sid), std::move(cb));
+    s.sink->shard().io(), deepgram_tts_stream_options(*s.services.cfg, s.sid), std::move(cb));
   s.ws.client->connect();
 }
 
 /// Sends (what is left of) a segment to the current provider.
 void dispatch(tts_actor* self, std::uint32_t segment, segment_playback& seg) {
   auto& s = self->state;
-  auto text = seg.text.substr(seg.char_base);
   switch (s.mode) {
     case voice::local: return send_local(self, segment, seg);
     case voice::ws: {
       auto key = new_attempt(s, segment, seg, voice::ws);
-      s.ws.client->speak(key, std::move(text));
+      s.ws.client->speak(key, seg.text.substr(seg.char_base));
       return;
     }
     case voice::rest: {
       ensure_rest(self);
       auto key = new_attempt(s, segment, seg, voice::rest);
-      s.rest->synthesize(key, std::move(text));
+      s.rest->synthesize(key, seg.text.substr(seg.char_base));
       return;
     }
   }
 }
 
 /// Every segment not yet complete goes to the current provider, in order, from about where
-/// the caller is in it (audio already played is not repeated).
-void respeak_pending(tts_actor* self) {
+/// the caller is in it (audio already played is not repeated): `played` is the edge's
+/// count of each attempt's audio at the failure.
+void respeak_pending(tts_actor* self, const dg_tts::progress& played) {
   auto& s = self->state;
-  std::vector<std::uint32_t> finished;
+  std::vector<std::uint64_t> finished;
   for (auto& [segment, seg] : s.segments) {
     if (seg.by != voice::local) {
-      if (seg.bytes > 0) seg.char_base = estimated_chars(s, seg);
-      seg.bytes = 0;
+      for (const auto& [key, bytes] : played)
+        if (key == seg.key && bytes > 0)
+          seg.char_base = estimated_heard_chars(seg.text, seg.char_base, bytes, ms_per_char(s, seg.by));
     }
     if (seg.text.find_first_not_of(' ', seg.char_base) == std::string::npos) {
-      finished.push_back(segment);
+      finished.push_back(seg.key);
       continue;
     }
     dispatch(self, segment, seg);
   }
-  for (auto segment : finished) end_segment(self, segment);
+  for (auto key : finished) {
+    s.sink->end_segment(key);
+    forget_segment(s, key);
+  }
 }
 
 /// Deepgram is given up for the rest of the call: the embedded synthesiser speaks.
-void fail_over(tts_actor* self, const http::provider_error& why) {
+void fail_over(tts_actor* self, const http::provider_error& why, const dg_tts::progress& played) {
   auto& s = self->state;
   s.log->warn("call_sid={} role=tts provider=deepgram failed ({}) after {} failure(s); the embedded synthesiser "
               "takes over for the rest of the call",
@@ -254,18 +226,18 @@ void fail_over(tts_actor* self, const http::provider_error& why) {
   s.ws.client.reset();
   s.rest.reset();
   s.mode = voice::local;
-  respeak_pending(self);  // their Deepgram attempts are abandoned (keys forgotten)
+  respeak_pending(self, played);  // their Deepgram attempts are abandoned (keys forgotten)
 }
 
 /// The WebSocket failed (connection, or a segment it could not take). A permanent error
 /// (bad key, no credit) fails the role over; otherwise REST speaks what is pending, and the
 /// next turn tries the WebSocket again, up to max_failures_per_call times in the call.
-void on_ws_failure(tts_actor* self, const http::provider_error& e) {
+void on_ws_failure(tts_actor* self, const http::provider_error& e, const dg_tts::progress& played) {
   auto& s = self->state;
   ++s.failures;
   ++s.ws_failures;
   s.counters->error(e);
-  if (e.is_permanent()) return fail_over(self, e);
+  if (e.is_permanent()) return fail_over(self, e, played);
   auto max = s.services.cfg->deepgram.max_failures_per_call;
   s.ws_broken = true;
   bool in_use = s.mode == voice::ws;
@@ -279,59 +251,34 @@ void on_ws_failure(tts_actor* self, const http::provider_error& e) {
   }
   if (!in_use) return;
   s.mode = voice::rest;
-  respeak_pending(self);
+  respeak_pending(self, played);
 }
 
 /// A REST segment failed after its own retries. With the WebSocket not working either the
 /// provider is down: the role fails over. REST-only (deepgram.tts.websocket false): retried
 /// up to max_failures_per_call times in the call.
-void on_rest_failure(tts_actor* self, const http::provider_error& e) {
+void on_rest_failure(tts_actor* self, const http::provider_error& e, const dg_tts::progress& played) {
   auto& s = self->state;
   ++s.failures;
   s.counters->error(e);
   bool rest_only = !s.services.cfg->deepgram.tts_websocket;
   if (e.is_permanent() || !rest_only || s.failures >= s.services.cfg->deepgram.max_failures_per_call)
-    return fail_over(self, e);
+    return fail_over(self, e, played);
   s.log->warn("call_sid={} role=tts provider=deepgram REST failed ({}); speaking the pending text again ({}/{})", s.sid,
               e.describe(), s.failures, s.services.cfg->deepgram.max_failures_per_call);
   if (s.rest) s.rest->cancel_all();  // its queue is re-spoken below
-  respeak_pending(self);
-}
-
-void on_deepgram_audio(tts_actor* self, dg_tts::audio& a) {
-  auto& s = self->state;
-  auto k = s.key_segment.find(a.key);
-  if (k == s.key_segment.end()) {
-    s.services.metrics->stale_dropped.inc();
-    return;
-  }
-  auto segment = k->second;
-  auto& seg = s.segments.at(segment);
-  auto mark_bytes = static_cast<std::size_t>(s.services.cfg->tts.mark_every_ms) * 8;
-  std::size_t pos = 0;
-  while (seg.bytes_since_mark + (a.mulaw.size() - pos) >= mark_bytes) {
-    auto cut = pos + (mark_bytes - seg.bytes_since_mark);
-    play_range(s, a.mulaw, pos, cut, seg);
-    place_mark(self, segment, seg, estimated_chars(s, seg), false);
-    pos = cut;
-  }
-  play_range(s, a.mulaw, pos, a.mulaw.size(), seg);
+  respeak_pending(self, played);
 }
 
 void on_deepgram_done(tts_actor* self, dg_tts::done& d) {
   auto& s = self->state;
-  auto k = s.key_segment.find(d.key);
-  if (k == s.key_segment.end()) return;
-  if (!d.error) return end_segment(self, k->second);
-  on_rest_failure(self, *d.error);
+  if (!s.key_segment.count(d.key)) return;
+  if (!d.error) return forget_segment(s, d.key);
+  on_rest_failure(self, *d.error, d.played);
 }
 
 void start_deepgram(tts_actor* self) {
   auto& s = self->state;
-  if (!s.services.providers) {
-    s.log->error("call_sid={} role=tts provider=deepgram has no provider runtime; using the embedded synthesiser", s.sid);
-    return;
-  }
   s.counters.emplace(s.services.metrics->registry, "tts", "deepgram");
   if (s.services.cfg->deepgram.tts_websocket) {
     s.mode = voice::ws;
@@ -390,17 +337,16 @@ caf::behavior tts(tts_actor* self, engine_services services, caf::actor session,
     },
     [=](synth_chunk& c) { on_chunk(self, c); },
     [=](interrupt_atom, std::uint64_t g) { advance_generation(self, g); },
-    [=](dg_tts::audio& a) { on_deepgram_audio(self, a); },
     [=](dg_tts::done& d) { on_deepgram_done(self, d); },
     [=](dg_tts::segment_failed& f) {
       auto& st = self->state;
       if (!st.key_segment.count(f.key) || st.mode != voice::ws || !st.ws.client) return;
       // the WebSocket cannot take it: REST speaks the turn from here (all of it, in order)
       st.ws.client->clear();
-      on_ws_failure(self, f.error);
+      on_ws_failure(self, f.error, f.played);
     },
     [=](dg_tts::ws_failed& f) {
-      if (self->state.ws.client) on_ws_failure(self, f.error);
+      if (self->state.ws.client) on_ws_failure(self, f.error, f.played);
     },
   };
 }

@@ -1,7 +1,13 @@
-// tts: the call's text-to-speech child. Embedded provider: the shared espeak-ng
-// synthesiser (tts_engine). Plays audio straight to the call's media sink, placing a
-// playback mark at word boundaries every ~mark_every_ms and at each segment's end, and
-// tells call_session where each mark falls in the text (so barge-in knows what was heard).
+// tts: the call's text-to-speech child. It decides who speaks each sentence (segment) of
+// an agent turn and announces every attempt to the call's edge (media_sink::begin_segment),
+// which cuts the audio at playback marks, paces it to Twilio and tells call_session where
+// each mark falls in the text (so barge-in knows what was heard).
+//
+// Embedded provider: the shared espeak-ng synthesiser (tts_engine) answers here and the
+// audio goes on to the edge with its word starts. Deepgram: the clients live on the call's
+// shard and hand their audio straight to the edge there; this actor only hears when a
+// segment is done or a connection failed, and decides what is re-spoken by whom (REST, or
+// the embedded synthesiser for the rest of the call).
 //
 // Lifetime: spawned and monitored by call_session. Receives `speak` per sentence and
 // `interrupt_atom` (high priority); audio of older generations is dropped, and the

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "callengine/audio.hpp"
+#include "callengine/media_port.hpp"
 #include "callengine/config.hpp"
 
 #include <caf/all.hpp>
@@ -17,10 +18,8 @@
 
 namespace ce::actors {
 
-struct synth_word {
-  std::size_t audio_offset = 0;  ///< byte offset in the chunk's audio
-  std::size_t text_offset = 0;   ///< byte offset in the segment's text
-};
+/// A word start inside a chunk (audio offset in the chunk, text offset in the segment).
+using synth_word = ce::word_start;
 
 struct synth_request {
   std::uint64_t generation = 0;

@@ -7,6 +7,7 @@
 #include "common/log.hpp"
 #include "metrics/metrics.hpp"
 #include "net/server.hpp"
+#include "runtime/shards.hpp"
 #include "store/seed.hpp"
 
 #include <caf/all.hpp>
@@ -135,6 +136,10 @@ int main(int argc, char** argv) {
   caf_cfg.set("work-stealing.moderate-poll-attempts", static_cast<std::size_t>(cfg->runtime.caf_moderate_polls));
   caf_cfg.set("logger.console", caf::atom("none"));
   int rc = 0;
+  // The I/O shards outlive the actors: a call's provider clients (owned by its actors) live
+  // on its shard and say goodbye there after their actors are gone.
+  ce::runtime::shard_pool shards{cfg->server.io_threads};
+  shards.start();
   {
     caf::actor_system sys{caf_cfg};
     auto& metrics = ce::metrics::default_registry();
@@ -144,7 +149,7 @@ int main(int argc, char** argv) {
       log->critical("{}", error);
       return 70;
     }
-    ce::net::server server{*cfg, engine->gateway(), metrics, engine->shared_io()};
+    ce::net::server server{*cfg, engine->gateway(), metrics, shards};
     if (!server.start()) {
       engine->stop();
       return 71;

@@ -15,8 +15,8 @@ struct server_config {
   /// Base URL Twilio uses to reach us (https://... behind a TLS proxy). Webhook signatures
   /// are computed over it and the stream URL is derived from it (https -> wss, http -> ws).
   std::string public_base_url = "http://127.0.0.1:8080";
-  /// asio threads for every socket (Twilio, and the provider clients when
-  /// runtime.provider_threads is 0); 0 = one per core
+  /// I/O shards: threads that each run their own io_context and own every socket of the
+  /// calls placed on them (Twilio's and the call's provider connections); 0 = one per core
   int io_threads = 0;
   std::size_t max_request_body_bytes = 64 * 1024;
   /// Bound on outbound WebSocket messages queued per connection (drop policy: refuse
@@ -113,9 +113,6 @@ struct runtime_config {
   /// stealing only: polls with a 50 us sleep between them before an idle worker sleeps on
   /// its condition variable (CAF's default 500 keeps idle workers waking 20,000 times/s).
   int caf_moderate_polls = 500;
-  /// asio threads of the cloud provider clients (provider_runtime); 0 = the clients run on
-  /// the server's I/O threads (one pool of threads for all sockets: fewer thread wake-ups)
-  int provider_threads = 0;
 };
 
 struct service_offer {

@@ -305,7 +305,6 @@ void validate(const engine_config& c) {
       throw config_error{"google: token_url and api_base_url must start with http:// or https:// (got '" + *u + "')"};
   positive(c.runtime.caf_max_throughput, "runtime.caf_max_throughput");
   if (c.server.io_threads < 0) throw config_error{"server.io_threads: must be >= 0 (0 = one per core)"};
-  if (c.runtime.provider_threads < 0) throw config_error{"runtime.provider_threads: must be >= 0 (0 = the server's I/O threads)"};
   if (c.runtime.caf_policy != "stealing" && c.runtime.caf_policy != "sharing")
     throw config_error{"runtime.caf_policy: must be \"stealing\" or \"sharing\" (got '" + c.runtime.caf_policy + "')"};
   if (c.runtime.caf_moderate_polls < 0) throw config_error{"runtime.caf_moderate_polls: must be >= 0"};
@@ -343,7 +342,9 @@ config_result parse_config(const std::string& json_text, const std::string& base
     const auto& rt = section(root, "runtime");
     get(rt, "caf_threads", c.runtime.caf_threads, "runtime");
     get(rt, "caf_max_throughput", c.runtime.caf_max_throughput, "runtime");
-    get(rt, "provider_threads", c.runtime.provider_threads, "runtime");
+    if (rt.contains("provider_threads"))
+      throw config_error{"runtime.provider_threads: no longer a setting: a call's provider connections run on its "
+                         "I/O shard (server.io_threads)"};
     get(rt, "caf_policy", c.runtime.caf_policy, "runtime");
     get(rt, "caf_moderate_polls", c.runtime.caf_moderate_polls, "runtime");
     const auto& st = section(root, "store");

@@ -5,6 +5,7 @@
 #include "callengine/media_port.hpp"
 #include "common/log.hpp"
 #include "metrics/metrics.hpp"
+#include "runtime/shards.hpp"
 
 #include <atomic>
 #include <memory>

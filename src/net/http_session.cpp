@@ -3,6 +3,9 @@
 #include "net/media_session.hpp"
 #include "net/routes.hpp"
 
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+
 #include <chrono>
 
 namespace ce::net {
@@ -10,8 +13,11 @@ namespace {
 
 class http_session : public std::enable_shared_from_this<http_session> {
 public:
-  http_session(tcp::socket&& socket, std::shared_ptr<edge_context> edge)
-    : stream_(std::move(socket)), edge_(std::move(edge)) {}
+  http_session(socket_type&& socket, runtime::shard& shard, std::shared_ptr<edge_context> edge)
+    : stream_(std::move(socket)), shard_(shard), edge_(std::move(edge)) {
+    shard_.connections.fetch_add(1, std::memory_order_relaxed);
+  }
+  ~http_session() { shard_.connections.fetch_sub(1, std::memory_order_relaxed); }
 
   void run() {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
@@ -38,7 +44,7 @@ private:
     if (websocket::is_upgrade(parser_->get())) {
       if (parser_->get().target() == "/twilio/media") {
         stream_.expires_never();
-        start_media_session(stream_.release_socket(), parser_->release(), edge_);
+        start_media_session(stream_.release_socket(), parser_->release(), shard_, edge_);
         return;
       }
       return send(make_response(parser_->get(), http::status::not_found, "text/plain",
@@ -74,7 +80,8 @@ private:
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
   }
 
-  beast::tcp_stream stream_;
+  tcp_stream stream_;
+  runtime::shard& shard_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   request request_;
@@ -84,8 +91,8 @@ private:
 
 } // namespace
 
-void run_http_session(tcp::socket socket, std::shared_ptr<edge_context> edge) {
-  std::make_shared<http_session>(std::move(socket), std::move(edge))->run();
+void run_http_session(socket_type socket, runtime::shard& shard, std::shared_ptr<edge_context> edge) {
+  std::make_shared<http_session>(std::move(socket), shard, std::move(edge))->run();
 }
 
 } // namespace ce::net

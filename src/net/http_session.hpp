@@ -1,5 +1,6 @@
 // Private to src/net: one accepted TCP connection speaking HTTP/1.1, upgraded to a
-// Media Streams WebSocket on /twilio/media.
+// Media Streams WebSocket on /twilio/media. It runs on the shard its socket was accepted
+// onto, and so does the media session it becomes.
 #pragma once
 
 #include "net/beast_fwd.hpp"
@@ -9,6 +10,6 @@
 
 namespace ce::net {
 
-void run_http_session(tcp::socket socket, std::shared_ptr<edge_context> edge);
+void run_http_session(socket_type socket, runtime::shard& shard, std::shared_ptr<edge_context> edge);
 
 } // namespace ce::net

@@ -1,9 +1,13 @@
 #include "net/media_session.hpp"
 
+#include "net/agent_speech.hpp"
+#include "net/caller_audio.hpp"
 #include "twilio/media_messages.hpp"
 #include "twilio/signature.hpp"
 #include "twilio/stream_token.hpp"
 #include "twilio/twiml.hpp"
+
+#include <boost/asio/post.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -20,26 +24,46 @@ std::int64_t unix_now_s() {
     .count();
 }
 
-/// Largest audio piece sent in one `media` message: fine enough for `clear`, coarse
-/// enough to keep the message rate low.
-constexpr std::size_t max_chunk_bytes = 800;  // 100 ms
+/// Largest audio piece sent in one `media` message. Audio that Twilio will not play for a
+/// while is joined up to this size (one write instead of several); Twilio buffers it and
+/// `clear` drops it there, so the size costs nothing in barge-in precision.
+constexpr std::size_t max_chunk_bytes = 3200;  // 400 ms
+/// Audio is sent at once (not joined) while Twilio holds less than this much unplayed.
+constexpr auto join_when_ahead = 1000ms;
 
 class media_session;
 
-/// The actor side's handle on this connection. Every method posts to the strand.
+/// The actors' handle on this connection. Every method posts to the call's shard.
 class sink_impl final : public media_sink {
 public:
-  sink_impl(asio::any_io_executor strand, std::weak_ptr<media_session> s)
-    : strand_(std::move(strand)), session_(std::move(s)) {}
-  void play(std::uint64_t generation, mulaw_buffer audio) override;
-  void mark(std::uint64_t generation, std::string name) override;
+  sink_impl(runtime::shard& shard, std::weak_ptr<media_session> s, std::shared_ptr<agent_audio_port> port)
+    : shard_(shard), session_(std::move(s)), port_(std::move(port)) {}
+  runtime::shard& shard() override { return shard_; }
+  void begin_segment(speech_segment segment) override;
+  void segment_audio(std::uint64_t key, mulaw_buffer audio, std::vector<word_start> words, bool last) override;
+  void end_segment(std::uint64_t key) override;
+  std::shared_ptr<agent_audio_port> agent_audio() override { return port_; }
   void clear(std::uint64_t new_generation) override;
   void close(end_reason why) override;
+  void route_caller_audio(std::shared_ptr<caller_audio_port> port, bool hand_over_speech) override;
 
 private:
   template <class F>
   void post(F&& f);
-  asio::any_io_executor strand_;
+  runtime::shard& shard_;
+  std::weak_ptr<media_session> session_;
+  std::shared_ptr<agent_audio_port> port_;
+};
+
+/// Synthesiser clients on this shard hand their audio here (shard thread only).
+class agent_port_impl final : public agent_audio_port {
+public:
+  explicit agent_port_impl(std::weak_ptr<media_session> s) : session_(std::move(s)) {}
+  void audio(std::uint64_t key, std::vector<std::uint8_t>&& mulaw) override;
+  void end(std::uint64_t key) override;
+  std::vector<std::pair<std::uint64_t, std::size_t>> progress() const override;
+
+private:
   std::weak_ptr<media_session> session_;
 };
 
@@ -50,14 +74,15 @@ struct outbound_item {
   std::string mark;
 };
 
-class media_session : public std::enable_shared_from_this<media_session> {
+class media_session : public std::enable_shared_from_this<media_session>, private playout {
 public:
-  media_session(tcp::socket&& socket, request upgrade, std::shared_ptr<edge_context> edge)
-    : ws_(std::move(socket)), upgrade_(std::move(upgrade)), edge_(std::move(edge)),
-      pace_timer_(ws_.get_executor()) {}
+  media_session(socket_type&& socket, request upgrade, runtime::shard& shard, std::shared_ptr<edge_context> edge)
+    : ws_(std::move(socket)), upgrade_(std::move(upgrade)), shard_(shard), edge_(std::move(edge)),
+      pace_timer_(ws_.get_executor()), caller_(edge_->cfg), speech_(edge_->cfg, *this) {}
 
   ~media_session() {
     edge_->m.ws_connections.add(-1);
+    if (counted_call_) shard_.calls.fetch_sub(1, std::memory_order_relaxed);
     notify_closed();
   }
 
@@ -72,15 +97,35 @@ public:
     ws_.read_message_max(64 * 1024);
     ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(http::field::server, "callengine"); }));
-    beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true));
+    beast::error_code ignored;
+    ws_.next_layer().set_option(tcp::no_delay(true), ignored);
     ws_.async_accept(upgrade_, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
   }
 
-  // --- outbound, called on the strand through sink_impl ---
-  void enqueue_audio(std::uint64_t generation, mulaw_buffer audio);
-  void enqueue_mark(std::uint64_t generation, std::string name);
+  // --- commands of the actors, on the shard (through sink_impl) ---
+  void begin_segment(speech_segment s) {
+    if (!closing_ && phase_ == phase::streaming) speech_.begin(std::move(s));
+  }
+  void segment_audio(std::uint64_t key, const mulaw_buffer& audio, const std::vector<word_start>& words, bool last) {
+    if (!closing_ && phase_ == phase::streaming) speech_.audio_with_words(key, audio, words, last);
+  }
+  void end_segment(std::uint64_t key) {
+    if (!closing_ && phase_ == phase::streaming) speech_.end(key);
+  }
   void clear(std::uint64_t new_generation);
   void close(end_reason why);
+  void route_caller_audio(std::shared_ptr<caller_audio_port> port, bool hand_over) {
+    caller_.route(std::move(port), hand_over);
+  }
+
+  // --- a synthesiser client on this shard (through agent_port_impl) ---
+  void agent_audio(std::uint64_t key, const std::vector<std::uint8_t>& audio) {
+    if (!closing_ && phase_ == phase::streaming) speech_.audio(key, audio);
+  }
+  void agent_end(std::uint64_t key) {
+    if (!closing_ && phase_ == phase::streaming) speech_.end(key);
+  }
+  std::vector<std::pair<std::uint64_t, std::size_t>> agent_progress() const { return speech_.progress(); }
 
 private:
   enum class phase { awaiting_connected, awaiting_start, streaming, stopped };
@@ -115,18 +160,18 @@ private:
       malformed("binary frame (Twilio sends only text)");
     } else {
       auto data = buffer_.cdata();
-      handle_text(std::string_view{static_cast<const char*>(data.data()), data.size()});
+      handle_text(std::string_view{static_cast<const char*>(data.data()), data.size()}, t0);
     }
     buffer_.consume(buffer_.size());
     edge_->m.frame_handling_seconds.observe(std::chrono::duration<double>(steady_clock::now() - t0).count());
     do_read();
   }
 
-  void handle_text(std::string_view text) {
+  void handle_text(std::string_view text, time_point now) {
     if (auto err = parser_.parse(text, event_)) return malformed(err->message);
-    std::visit([this](auto& ev) {
+    std::visit([this, now](auto& ev) {
       check_sequence(ev);
-      on_event(ev);
+      on_event(ev, now);
     }, event_);
   }
 
@@ -140,12 +185,12 @@ private:
     }
   }
 
-  void on_event(const twilio::connected_event&) {
+  void on_event(const twilio::connected_event&, time_point) {
     if (phase_ != phase::awaiting_connected) return malformed("duplicate or late 'connected'");
     phase_ = phase::awaiting_start;
   }
 
-  void on_event(twilio::start_event& ev) {
+  void on_event(twilio::start_event& ev, time_point) {
     if (phase_ == phase::awaiting_connected) malformed("'start' before 'connected'");
     else if (phase_ != phase::awaiting_start) return malformed("duplicate 'start'");
     call_sid_ = ev.call_sid;
@@ -159,39 +204,46 @@ private:
     start.custom_parameters = ev.custom_parameters;
     start.direction = claims->direction == "outbound" ? call_direction::outbound : call_direction::inbound;
     start.from = claims->from;
-    sink_ = std::make_shared<sink_impl>(ws_.get_executor(), weak_from_this());
+    std::weak_ptr<media_session> weak = weak_from_this();
+    sink_ = std::make_shared<sink_impl>(shard_, weak, std::make_shared<agent_port_impl>(weak));
     inbox_ = edge_->gateway.open(std::move(start), sink_);
     if (!inbox_) return reject();
+    caller_.attach(inbox_);
+    speech_.attach(inbox_);
     phase_ = phase::streaming;
+    shard_.calls.fetch_add(1, std::memory_order_relaxed);
+    counted_call_ = true;
     edge_->m.streams_opened.inc();
-    edge_->log->info("call_sid={} stream_sid={} media stream started", call_sid_, stream_sid_);
+    edge_->log->info("call_sid={} stream_sid={} media stream started on shard {}", call_sid_, stream_sid_,
+                     shard_.index());
   }
 
-  void on_event(twilio::media_event& ev) {
+  void on_event(twilio::media_event& ev, time_point now) {
     if (phase_ != phase::streaming) return malformed("'media' outside a started stream");
     if (ev.track != "inbound" && !ev.track.empty()) return;  // only the caller's track matters
     if (ev.payload.empty()) return malformed("'media' with an empty payload");
-    inbox_->media(std::move(ev.payload), ev.timestamp_ms);
+    caller_.push(ev.payload, now);
   }
 
-  void on_event(const twilio::mark_event& ev) {
+  void on_event(const twilio::mark_event& ev, time_point) {
     if (phase_ != phase::streaming) return malformed("'mark' outside a started stream");
     inbox_->mark(ev.name);
   }
 
-  void on_event(const twilio::dtmf_event& ev) {
+  void on_event(const twilio::dtmf_event& ev, time_point) {
     if (phase_ != phase::streaming) return malformed("'dtmf' outside a started stream");
     inbox_->dtmf(ev.digit);
   }
 
-  void on_event(const twilio::stop_event&) {
+  void on_event(const twilio::stop_event&, time_point) {
     if (phase_ != phase::streaming) return malformed("'stop' outside a started stream");
     phase_ = phase::stopped;
     edge_->log->info("call_sid={} stream stopped by Twilio", call_sid_);
+    caller_.flush();
     inbox_->stopped();
   }
 
-  void on_event(const twilio::unknown_event& ev) {
+  void on_event(const twilio::unknown_event& ev, time_point) {
     edge_->log->debug("call_sid={} ignoring unknown event '{}'", call_sid_or_dash(), ev.name);
   }
 
@@ -239,22 +291,27 @@ private:
   void notify_closed() {
     if (inbox_ && !closed_notified_) {
       closed_notified_ = true;
+      caller_.flush();
       inbox_->closed();
     }
   }
 
-  // --- outbound pacing ---
+  // --- outbound (playout) ---
+  void queue_audio(std::uint64_t generation, std::span<const std::uint8_t> audio) override;
+  void queue_mark(std::uint64_t generation, std::string name) override;
   void pump();
   void arm_timer(time_point at);
   /// `audio`: a media message, dropped from the queue by a `clear` if not yet on the wire.
   void write(std::string msg, bool audio = false);
   void do_write();
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<socket_type> ws_;
   beast::flat_buffer buffer_;
   request upgrade_;
+  runtime::shard& shard_;
   std::shared_ptr<edge_context> edge_;
   phase phase_ = phase::awaiting_connected;
+  bool counted_call_ = false;
   std::string call_sid_;
   std::string stream_sid_;
   std::shared_ptr<call_inbox> inbox_;
@@ -273,42 +330,38 @@ private:
   std::deque<queued_write> writes_;  ///< front() is on the wire while writing_
   bool writing_ = false;
   bool closing_ = false;
-  asio::steady_timer pace_timer_;
+  steady_timer pace_timer_;
   bool timer_armed_ = false;
-  time_point buffer_empty_at_{};
+  time_point buffer_empty_at_{};  ///< when the audio sent to Twilio so far stops playing
   std::uint64_t min_generation_ = 0;
   std::uint64_t reported_generation_ = 0;
+  caller_audio caller_;
+  agent_speech speech_;
 };
 
-void media_session::enqueue_audio(std::uint64_t generation, mulaw_buffer audio) {
+void media_session::queue_audio(std::uint64_t generation, std::span<const std::uint8_t> audio) {
   if (closing_ || phase_ != phase::streaming || generation < min_generation_ || audio.empty()) return;
-  if (pending_.size() >= edge_->cfg.server.max_outbound_queue) {
-    edge_->m.outbound_dropped.inc();
-    return;
-  }
-  // Audio waiting behind the playback lead is joined into messages of up to 100 ms: the
-  // provider's small chunks (often 20-40 ms) would otherwise each be a WebSocket write.
-  std::size_t off = 0;
+  // Join onto the last queued piece of the same generation while it has room.
   if (!pending_.empty() && !pending_.back().is_mark && pending_.back().generation == generation &&
       pending_.back().audio.size() < max_chunk_bytes) {
     auto& last = pending_.back().audio;
     auto take = std::min(audio.size(), max_chunk_bytes - last.size());
     last.insert(last.end(), audio.begin(), audio.begin() + static_cast<std::ptrdiff_t>(take));
-    off = take;
+    audio = audio.subspan(take);
   }
-  if (off == 0 && audio.size() <= max_chunk_bytes) {
-    pending_.push_back(outbound_item{generation, false, std::move(audio), {}});
-  } else {
-    for (; off < audio.size(); off += max_chunk_bytes) {
-      auto end = std::min(audio.size(), off + max_chunk_bytes);
-      pending_.push_back(outbound_item{generation, false, mulaw_buffer(audio.begin() + static_cast<std::ptrdiff_t>(off),
-                                                                      audio.begin() + static_cast<std::ptrdiff_t>(end)), {}});
+  while (!audio.empty()) {
+    if (pending_.size() >= edge_->cfg.server.max_outbound_queue) {
+      edge_->m.outbound_dropped.inc();
+      break;
     }
+    auto n = std::min(audio.size(), max_chunk_bytes);
+    pending_.push_back(outbound_item{generation, false, mulaw_buffer(audio.begin(), audio.begin() + static_cast<std::ptrdiff_t>(n)), {}});
+    audio = audio.subspan(n);
   }
   pump();
 }
 
-void media_session::enqueue_mark(std::uint64_t generation, std::string name) {
+void media_session::queue_mark(std::uint64_t generation, std::string name) {
   if (closing_ || phase_ != phase::streaming || generation < min_generation_) return;
   pending_.push_back(outbound_item{generation, true, {}, std::move(name)});
   pump();
@@ -317,6 +370,7 @@ void media_session::enqueue_mark(std::uint64_t generation, std::string name) {
 void media_session::clear(std::uint64_t new_generation) {
   if (closing_ || phase_ != phase::streaming) return;
   min_generation_ = std::max(min_generation_, new_generation);
+  speech_.clear(min_generation_);
   std::erase_if(pending_, [&](const outbound_item& i) { return i.generation < min_generation_; });
   buffer_empty_at_ = steady_clock::now();
   // Audio still waiting for the socket would only be thrown away by Twilio: drop it here so
@@ -337,6 +391,9 @@ void media_session::close(end_reason why) {
   if (!writing_) do_write();
 }
 
+/// Sends what Twilio should have now: audio up to `playback_lead_ms` ahead of real-time
+/// playback, and the marks between. While Twilio holds at least `join_when_ahead`, a
+/// trailing piece shorter than a whole chunk waits a little for more audio to join it.
 void media_session::pump() {
   auto now = steady_clock::now();
   if (buffer_empty_at_ < now) buffer_empty_at_ = now;
@@ -349,6 +406,8 @@ void media_session::pump() {
       continue;
     }
     if (buffer_empty_at_ - now >= lead) return arm_timer(buffer_empty_at_ - lead);
+    if (pending_.size() == 1 && item.audio.size() < max_chunk_bytes && buffer_empty_at_ - now >= join_when_ahead)
+      return arm_timer(buffer_empty_at_ - join_when_ahead);
     if (item.generation != reported_generation_) {
       reported_generation_ = item.generation;
       if (inbox_) inbox_->playback_started(item.generation, now);
@@ -397,16 +456,19 @@ void media_session::do_write() {
 
 template <class F>
 void sink_impl::post(F&& f) {
-  asio::post(strand_, [w = session_, f = std::forward<F>(f)]() mutable {
+  asio::post(shard_.io(), [w = session_, f = std::forward<F>(f)]() mutable {
     if (auto s = w.lock()) f(*s);
   });
 }
 
-void sink_impl::play(std::uint64_t generation, mulaw_buffer audio) {
-  post([generation, a = std::move(audio)](media_session& s) mutable { s.enqueue_audio(generation, std::move(a)); });
+void sink_impl::begin_segment(speech_segment segment) {
+  post([seg = std::move(segment)](media_session& s) mutable { s.begin_segment(std::move(seg)); });
 }
-void sink_impl::mark(std::uint64_t generation, std::string name) {
-  post([generation, n = std::move(name)](media_session& s) mutable { s.enqueue_mark(generation, std::move(n)); });
+void sink_impl::segment_audio(std::uint64_t key, mulaw_buffer audio, std::vector<word_start> words, bool last) {
+  post([key, a = std::move(audio), w = std::move(words), last](media_session& s) { s.segment_audio(key, a, w, last); });
+}
+void sink_impl::end_segment(std::uint64_t key) {
+  post([key](media_session& s) { s.end_segment(key); });
 }
 void sink_impl::clear(std::uint64_t new_generation) {
   post([new_generation](media_session& s) { s.clear(new_generation); });
@@ -414,11 +476,27 @@ void sink_impl::clear(std::uint64_t new_generation) {
 void sink_impl::close(end_reason why) {
   post([why](media_session& s) { s.close(why); });
 }
+void sink_impl::route_caller_audio(std::shared_ptr<caller_audio_port> port, bool hand_over_speech) {
+  post([p = std::move(port), hand_over_speech](media_session& s) mutable {
+    s.route_caller_audio(std::move(p), hand_over_speech);
+  });
+}
+
+void agent_port_impl::audio(std::uint64_t key, std::vector<std::uint8_t>&& mulaw) {
+  if (auto s = session_.lock()) s->agent_audio(key, mulaw);
+}
+void agent_port_impl::end(std::uint64_t key) {
+  if (auto s = session_.lock()) s->agent_end(key);
+}
+std::vector<std::pair<std::uint64_t, std::size_t>> agent_port_impl::progress() const {
+  auto s = session_.lock();
+  return s ? s->agent_progress() : std::vector<std::pair<std::uint64_t, std::size_t>>{};
+}
 
 } // namespace
 
-void start_media_session(tcp::socket socket, request upgrade, std::shared_ptr<edge_context> edge) {
-  std::make_shared<media_session>(std::move(socket), std::move(upgrade), std::move(edge))->run();
+void start_media_session(socket_type socket, request upgrade, runtime::shard& shard, std::shared_ptr<edge_context> edge) {
+  std::make_shared<media_session>(std::move(socket), std::move(upgrade), shard, std::move(edge))->run();
 }
 
 } // namespace ce::net

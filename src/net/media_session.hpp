@@ -1,10 +1,12 @@
-// Private to src/net: one Twilio Media Streams WebSocket.
+// Private to src/net: one Twilio Media Streams WebSocket, on the call's shard.
 //
-// Inbound: parses every text frame at the edge into engine events and hands them to the
-// call's inbox (actor side); malformed or out-of-order frames are counted and logged with
-// the call_sid, never fatal. Outbound: agent audio and marks wait in a bounded queue and
-// are paced so that Twilio holds at most `playback_lead_ms` of unplayed audio; `clear`
-// drops what is queued here and tells Twilio to drop its buffer.
+// Inbound: parses every text frame at the edge into engine events; caller audio goes
+// through the call's caller_audio (voice detection, then the recogniser's connection or
+// the stt actor), everything else to the call's inbox (actor side); malformed or
+// out-of-order frames are counted and logged with the call_sid, never fatal. Outbound:
+// agent audio (agent_speech: marks) waits in a bounded queue and is paced so that Twilio
+// holds at most `playback_lead_ms` of unplayed audio; `clear` drops what is queued here and
+// tells Twilio to drop its buffer.
 #pragma once
 
 #include "net/beast_fwd.hpp"
@@ -14,6 +16,6 @@
 
 namespace ce::net {
 
-void start_media_session(tcp::socket socket, request upgrade, std::shared_ptr<edge_context> edge);
+void start_media_session(socket_type socket, request upgrade, runtime::shard& shard, std::shared_ptr<edge_context> edge);
 
 } // namespace ce::net

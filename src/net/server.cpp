@@ -4,42 +4,46 @@
 #include "net/edge.hpp"
 #include "net/http_session.hpp"
 
-#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 
-#include <thread>
-#include <vector>
+#include <condition_variable>
+#include <mutex>
 
 namespace ce::net {
 
 struct server::impl {
-  impl(const engine_config& cfg, call_gateway& gateway, metrics::registry& m, asio::io_context* shared)
-    : edge(std::make_shared<edge_context>(cfg, gateway, m)),
-      own(shared ? nullptr : std::make_unique<asio::io_context>()), ioc(shared ? *shared : *own), acceptor(ioc) {}
+  impl(const engine_config& cfg, call_gateway& gateway, metrics::registry& m, runtime::shard_pool& pool)
+    : edge(std::make_shared<edge_context>(cfg, gateway, m)), shards(pool), home(pool.at(0)),
+      acceptor(home.io().get_executor()) {}
 
+  // On the home shard's thread. The socket is created on the target shard's io_context
+  // and starts there; the listener itself never reads from it.
   void do_accept() {
-    acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    auto& target = shards.least_loaded();
+    acceptor.async_accept(target.io(), [this, &target](beast::error_code ec, socket_type socket) {
       if (ec) {
-        if (ec != asio::error::operation_aborted) edge->log->warn("accept failed: {}", ec.message());
-        if (!acceptor.is_open()) return;
+        if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+        edge->log->warn("accept failed: {}", ec.message());
       } else {
-        run_http_session(std::move(socket), edge);
+        asio::post(target.io(), [s = std::move(socket), &target, e = edge]() mutable {
+          run_http_session(std::move(s), target, std::move(e));
+        });
       }
       do_accept();
     });
   }
 
   std::shared_ptr<edge_context> edge;
-  std::unique_ptr<asio::io_context> own;
-  asio::io_context& ioc;
-  tcp::acceptor acceptor;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
-  std::vector<std::thread> threads;
+  runtime::shard_pool& shards;
+  runtime::shard& home;
+  asio::basic_socket_acceptor<tcp, executor> acceptor;
   std::uint16_t port = 0;
+  bool started = false;
 };
 
 server::server(const engine_config& cfg, call_gateway& gateway, metrics::registry& metrics,
-               boost::asio::io_context* shared_io)
-  : impl_(std::make_unique<impl>(cfg, gateway, metrics, shared_io)) {}
+               runtime::shard_pool& shards)
+  : impl_(std::make_unique<impl>(cfg, gateway, metrics, shards)) {}
 
 server::~server() { stop(); }
 
@@ -65,13 +69,10 @@ bool server::start() {
   if (impl_->edge->dev_mode())
     impl_->edge->log->warn("no Twilio auth token configured: DEVELOPMENT MODE, webhook signatures are "
                            "not checked (set TWILIO_AUTH_TOKEN for production)");
-  impl_->do_accept();
-  impl_->work.emplace(impl_->ioc.get_executor());
-  const int n = cfg.io_threads > 0 ? cfg.io_threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  for (int i = 0; i < n; ++i)
-    impl_->threads.emplace_back([this] { impl_->ioc.run(); });
-  impl_->edge->log->info("listening on {}:{} (public base {}; {} I/O thread(s))", cfg.bind_address, impl_->port,
-                         cfg.public_base_url, n);
+  impl_->started = true;
+  asio::post(impl_->home.io(), [this] { impl_->do_accept(); });
+  impl_->edge->log->info("listening on {}:{} (public base {}; {} shard(s))", cfg.bind_address, impl_->port,
+                         cfg.public_base_url, impl_->shards.size());
   return true;
 }
 
@@ -83,17 +84,28 @@ void server::begin_drain() {
 }
 
 void server::stop() {
-  if (impl_->threads.empty()) return;
-  asio::post(impl_->ioc, [this] {
-    beast::error_code ec;
-    impl_->acceptor.close(ec);
+  if (!impl_->started) return;
+  impl_->started = false;
+  // The acceptor belongs to the home shard's thread: close it there and wait for that.
+  struct waiter {
+    std::mutex m;
+    std::condition_variable cv;
+    bool closed = false;
+  };
+  auto w = std::make_shared<waiter>();
+  asio::post(impl_->home.io(), [w, this] {
+    beast::error_code ignored;
+    impl_->acceptor.close(ignored);
+    std::lock_guard lock(w->m);
+    w->closed = true;
+    w->cv.notify_all();
   });
-  impl_->work.reset();
-  // A shared io_context (the provider clients') is stopped too: its owner's work guard
-  // would keep these threads running, and the calls have drained by now.
-  impl_->ioc.stop();
-  for (auto& t : impl_->threads) t.join();
-  impl_->threads.clear();
+  std::unique_lock lock(w->m);
+  // A stopped shard never runs the handler: then nothing else uses the acceptor either.
+  if (!w->cv.wait_for(lock, std::chrono::seconds(2), [&] { return w->closed; })) {
+    beast::error_code ignored;
+    impl_->acceptor.close(ignored);
+  }
 }
 
 } // namespace ce::net

@@ -1,8 +1,10 @@
 // The engine's network edge: one Boost.Beast server on one port for Twilio webhooks
 // (POST /twilio/voice, /twilio/after-stream), Twilio Media Streams (WS /twilio/media),
 // health (/healthz, /readyz), metrics (/metrics, /metrics.json), call views (/calls,
-// /calls/{sid}) and operator actions. Runs its own io_context threads; every connection
-// lives on its own strand. Beast stays out of this header.
+// /calls/{sid}) and operator actions. Connections run on the engine's shards
+// (runtime/shards.hpp): the listener hands each accepted socket to the shard with the
+// fewest calls, and everything of that connection runs on that shard's thread. Beast stays
+// out of this header.
 #pragma once
 
 #include "callengine/config.hpp"
@@ -15,31 +17,28 @@ namespace ce::metrics {
 class registry;
 }
 
-namespace boost::asio {
-class io_context;
+namespace ce::runtime {
+class shard_pool;
 }
 
 namespace ce::net {
 
 class server {
 public:
-  /// `shared_io`: an io_context owned elsewhere (the provider clients') that the server's
-  /// threads run instead of their own, so one pool of threads serves every socket; it
-  /// must outlive the server. nullptr: the server has its own.
-  server(const engine_config& cfg, call_gateway& gateway, metrics::registry& metrics,
-         boost::asio::io_context* shared_io = nullptr);
+  /// `shards` must be started before start() and outlive the server.
+  server(const engine_config& cfg, call_gateway& gateway, metrics::registry& metrics, runtime::shard_pool& shards);
   ~server();
   server(const server&) = delete;
   server& operator=(const server&) = delete;
 
-  /// Binds and starts the io threads. Returns false (and logs why) when the port cannot
-  /// be bound.
+  /// Binds and starts accepting. Returns false (and logs why) when the port cannot be
+  /// bound.
   bool start();
   /// The bound port (useful with port 0).
   std::uint16_t port() const;
   /// Stop admitting calls: /readyz answers 503, webhooks answer a polite refusal.
   void begin_drain();
-  /// Close the listener and every connection, join the io threads.
+  /// Closes the listener (connections end with their shards).
   void stop();
 
 private:

@@ -11,7 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
+
 
 #include <deque>
 
@@ -46,13 +46,66 @@ enum class conn_state { idle, connecting, open, failed, closing, closed, stopped
 
 } // namespace
 
-struct live_stt_client::impl : std::enable_shared_from_this<impl> {
+struct live_stt_client::impl : std::enable_shared_from_this<impl>, caller_audio_port {
   impl(asio::io_context& io, live_stt_options o, live_stt_callbacks c)
-    : strand_(asio::make_strand(io)), opt_(std::move(o)), cb_(std::move(c)), log_(log::get("deepgram")),
+    : ex_(io.get_executor()), opt_(std::move(o)), cb_(std::move(c)), log_(log::get("deepgram")),
       bps_(audio_bytes_per_second(opt_.encoding, opt_.sample_rate, opt_.channels)),
       ring_(static_cast<std::size_t>(opt_.replay.count()) * bps_ / 1000),
-      tick_(strand_), close_timer_(strand_) {
+      tick_(ex_), close_timer_(ex_) {
     max_queued_ = std::max<std::size_t>(opt_.max_frame_bytes, static_cast<std::size_t>(opt_.max_queued_audio.count()) * bps_ / 1000);
+    talk_bytes_ = std::max<std::size_t>(1, static_cast<std::size_t>(opt_.send_talking.count()) * bps_ / 1000);
+    quiet_bytes_ = std::max<std::size_t>(1, static_cast<std::size_t>(opt_.send_quiet.count()) * bps_ / 1000);
+  }
+
+  // ---- the audio port: the edge, on this io thread -------------------------------------------
+
+  void write(std::span<const std::uint8_t> mulaw, bool talking, steady::time_point arrived) override {
+    if (mulaw.empty() || !accepting_audio()) return;
+    given(mulaw.size(), arrived);
+    if (talking) account_voiced(mulaw.size(), arrived);
+    port_buf_.append(reinterpret_cast<const char*>(mulaw.data()), mulaw.size());
+    const bool onset = talking && !talking_;
+    talking_ = talking;
+    if (onset || port_buf_.size() >= (talking ? talk_bytes_ : quiet_bytes_)) flush_port();
+  }
+
+  void flush_port() {
+    if (port_buf_.empty()) return;
+    std::string frame_data;
+    frame_data.reserve(quiet_bytes_);
+    frame_data.swap(port_buf_);
+    queue_audio_frame(std::move(frame_data));
+    pump();
+  }
+
+  bool accepting_audio() const {
+    return state_ != conn_state::closing && state_ != conn_state::closed && state_ != conn_state::stopped;
+  }
+
+  /// Audio given to the client so far, and when the last of it arrived: maps the server's
+  /// stream times to the steady clock.
+  void given(std::size_t bytes, steady::time_point arrived) {
+    given_bytes_ += bytes;
+    last_arrival_ = arrived;
+  }
+
+  steady::time_point clock_of(double stream_seconds) const {
+    const double given_s = static_cast<double>(given_bytes_) / static_cast<double>(bps_);
+    const auto behind = std::chrono::duration<double>(std::max(0.0, given_s - stream_seconds));
+    return last_arrival_ - std::chrono::duration_cast<steady::duration>(behind);
+  }
+
+  void queue_audio_frame(std::string&& data) {
+    const std::size_t n = data.size();
+    if (opt_.on_overflow == audio_overflow::drop_newest && queued_audio_ + n > max_queued_) {
+      dropped_ += n;
+      stats_.audio_bytes_dropped.fetch_add(n, std::memory_order_relaxed);
+      return;
+    }
+    outbox_.push_back({true, std::move(data)});
+    queued_audio_ += n;
+    while (queued_audio_ > max_queued_ && drop_oldest_audio()) {
+    }
   }
 
   // ---- commands (on the strand) ------------------------------------------------------------
@@ -63,8 +116,11 @@ struct live_stt_client::impl : std::enable_shared_from_this<impl> {
   }
 
   void do_send_audio(std::vector<std::uint8_t> audio) {
-    if (audio.empty() || state_ == conn_state::closing || state_ == conn_state::closed || state_ == conn_state::stopped)
-      return;
+    if (audio.empty() || !accepting_audio()) return;
+    const auto now = steady::now();
+    given(audio.size(), now);
+    account_voiced_levels(audio, now);
+    flush_port();
     if (opt_.on_overflow == audio_overflow::drop_newest && queued_audio_ + audio.size() > max_queued_) {
       dropped_ += audio.size();
       stats_.audio_bytes_dropped.fetch_add(audio.size(), std::memory_order_relaxed);
@@ -92,6 +148,7 @@ struct live_stt_client::impl : std::enable_shared_from_this<impl> {
 
   void do_finalize() {
     if (state_ != conn_state::open && state_ != conn_state::connecting) return;
+    flush_port();
     outbox_.push_back({false, R"({"type":"Finalize"})"});
     pump();
   }
@@ -105,6 +162,7 @@ struct live_stt_client::impl : std::enable_shared_from_this<impl> {
   }
 
   void do_close() {
+    flush_port();  // the last words go before CloseStream
     switch (state_) {
     case conn_state::open:
       state_ = conn_state::closing;
@@ -134,6 +192,7 @@ struct live_stt_client::impl : std::enable_shared_from_this<impl> {
 
   void do_stop() {
     state_ = conn_state::stopped;
+    port_buf_.clear();
     tick_.cancel();
     close_timer_.cancel();
     if (ws_) ws_->abort();
@@ -176,7 +235,7 @@ struct live_stt_client::impl : std::enable_shared_from_this<impl> {
       if (auto self = weak.lock(); self && self->generation_ == gen) self->on_ws_closed(std::move(err), info);
     };
     log_->debug("{} stt connecting to {} (reconnect={})", opt_.log_context, wo.endpoint.to_string(), reconnect);
-    ws_ = std::make_shared<http::ws_client>(strand_, tls_, std::move(wo), std::move(h));
+    ws_ = std::make_shared<http::ws_client>(ex_, tls_, std::move(wo), std::move(h));
     ws_->start();
   }
 
@@ -304,21 +363,25 @@ struct live_stt_client::impl : std::enable_shared_from_this<impl> {
     conn_bytes_ += f.data.size();
     stats_.audio_bytes_sent.fetch_add(f.data.size(), std::memory_order_relaxed);
     stats_.audio_frames_sent.fetch_add(1, std::memory_order_relaxed);
-    const auto now = steady::now();
-    last_audio_out_ = now;
-    account_voiced(view, now);
+    last_audio_out_ = steady::now();
     ws_->send_binary(std::move(f.data));
   }
 
-  /// Voiced audio sent since the server last said anything (the stall watchdog).
-  void account_voiced(std::span<const std::uint8_t> bytes, steady::time_point now) {
+  /// Voiced audio given since the server last said anything (the stall watchdog). The
+  /// port's writer says whether the caller talks (its voice detector); audio from
+  /// send_audio() is judged here by its level.
+  void account_voiced(std::size_t bytes, steady::time_point now) {
+    if (opt_.stall_after.count() <= 0 || !opt_.interim_results) return;
+    voiced_since_message_ += std::chrono::milliseconds(bytes * 1000 / bps_);
+    if (!first_voiced_since_message_) first_voiced_since_message_ = now;
+  }
+
+  void account_voiced_levels(std::span<const std::uint8_t> bytes, steady::time_point now) {
     if (opt_.stall_after.count() <= 0 || !opt_.interim_results || opt_.encoding != "mulaw") return;
     const std::size_t frame_bytes = bps_ / 50;  // 20 ms
     for (std::size_t pos = 0; pos < bytes.size(); pos += frame_bytes) {
       const auto part = bytes.subspan(pos, std::min(frame_bytes, bytes.size() - pos));
-      if (audio::mulaw_frame_dbfs(part) < opt_.voiced_dbfs) continue;
-      voiced_since_message_ += std::chrono::milliseconds(part.size() * 1000 / bps_);
-      if (!first_voiced_since_message_) first_voiced_since_message_ = now;
+      if (audio::mulaw_frame_dbfs(part) >= opt_.voiced_dbfs) account_voiced(part.size(), now);
     }
   }
 
@@ -341,7 +404,7 @@ struct live_stt_client::impl : std::enable_shared_from_this<impl> {
       const double ts = conn_base_ + s->timestamp;
       // Onsets inside replayed audio that was already delivered are old news.
       if (ts + 0.05 < assembler_.emitted_until()) return;
-      notify(cb_.on_speech_started, stt_speech_started{ts});
+      notify(cb_.on_speech_started, stt_speech_started{ts, clock_of(ts)});
     } else if (std::holds_alternative<stt_utterance_end_msg>(*msg)) {
       if (auto u = assembler_.on_utterance_end()) deliver(std::move(*u));
     } else if (auto* m = std::get_if<stt_metadata>(&*msg)) {
@@ -352,6 +415,7 @@ struct live_stt_client::impl : std::enable_shared_from_this<impl> {
   }
 
   void deliver(stt_utterance u) {
+    u.end_at = clock_of(u.end);
     log_->debug("{} stt utterance reason={} words={} start={:.2f} end={:.2f}", opt_.log_context, to_string(u.reason),
                 u.words.size(), u.start, u.end);
     notify(cb_.on_utterance, std::move(u));
@@ -416,7 +480,7 @@ struct live_stt_client::impl : std::enable_shared_from_this<impl> {
       keepalives_sent{0}, connections{0}, failures{0};
   };
 
-  asio::any_io_executor strand_;
+  http::executor ex_;
   live_stt_options opt_;
   live_stt_callbacks cb_;
   std::shared_ptr<spdlog::logger> log_;
@@ -432,6 +496,12 @@ struct live_stt_client::impl : std::enable_shared_from_this<impl> {
   std::string request_id_;
 
   std::deque<frame> outbox_;
+  std::string port_buf_;            ///< audio from the port, not yet a message
+  std::size_t talk_bytes_ = 0;
+  std::size_t quiet_bytes_ = 0;
+  bool talking_ = false;
+  std::uint64_t given_bytes_ = 0;
+  steady::time_point last_arrival_{};
   std::size_t queued_audio_ = 0;
   std::uint64_t dropped_ = 0;
   bool in_flight_ = false;
@@ -440,8 +510,8 @@ struct live_stt_client::impl : std::enable_shared_from_this<impl> {
   std::uint64_t conn_bytes_ = 0;
   utterance_assembler assembler_;
 
-  asio::steady_timer tick_;
-  asio::steady_timer close_timer_;
+  http::steady_timer tick_;
+  http::steady_timer close_timer_;
   bool ticking_ = false;
   steady::time_point last_audio_out_{};
   steady::time_point last_keepalive_{};
@@ -458,28 +528,32 @@ live_stt_client::live_stt_client(boost::asio::io_context& io, live_stt_options o
 
 live_stt_client::~live_stt_client() {
   impl_->gate_.close();
-  asio::post(impl_->strand_, [p = impl_] { p->do_stop(); });
+  asio::post(impl_->ex_, [p = impl_] { p->do_stop(); });
 }
 
 void live_stt_client::connect() {
-  asio::post(impl_->strand_, [p = impl_] { p->do_connect(); });
+  asio::post(impl_->ex_, [p = impl_] { p->do_connect(); });
 }
 
 void live_stt_client::send_audio(std::vector<std::uint8_t> mulaw) {
   if (mulaw.empty()) return;
-  asio::post(impl_->strand_, [p = impl_, a = std::move(mulaw)]() mutable { p->do_send_audio(std::move(a)); });
+  asio::post(impl_->ex_, [p = impl_, a = std::move(mulaw)]() mutable { p->do_send_audio(std::move(a)); });
+}
+
+std::shared_ptr<caller_audio_port> live_stt_client::audio_port() {
+  return std::shared_ptr<caller_audio_port>(impl_, static_cast<caller_audio_port*>(impl_.get()));
 }
 
 void live_stt_client::finalize() {
-  asio::post(impl_->strand_, [p = impl_] { p->do_finalize(); });
+  asio::post(impl_->ex_, [p = impl_] { p->do_finalize(); });
 }
 
 void live_stt_client::reconnect() {
-  asio::post(impl_->strand_, [p = impl_] { p->do_reconnect(); });
+  asio::post(impl_->ex_, [p = impl_] { p->do_reconnect(); });
 }
 
 void live_stt_client::close() {
-  asio::post(impl_->strand_, [p = impl_] { p->do_close(); });
+  asio::post(impl_->ex_, [p = impl_] { p->do_close(); });
 }
 
 live_stt_stats live_stt_client::stats() const {

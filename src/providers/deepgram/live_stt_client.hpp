@@ -2,13 +2,19 @@
 // (protocols.md §5), with the caller's μ-law audio streamed up and typed transcript events
 // coming back, already assembled into utterances (utterance_assembler.hpp).
 //
-// Threading: every member function may be called from any thread; it posts to the
-// client's strand and returns at once (never blocks). Every callback runs on that strand
-// (an io_context thread), one at a time, in order; keep them short (turn them into actor
-// messages). Destroying the client is safe at any time, also from inside one of its own
-// callbacks: the destructor waits for a callback running on the io thread to return, and
-// no callback runs after it (http/callback_gate.hpp), so what the callbacks capture may be
-// destroyed right after the client.
+// Threading: the io_context given must be run by one thread (a shard). Every member
+// function may be called from any thread; it posts to that thread and returns at once
+// (never blocks). Every callback runs on that thread, one at a time, in order; keep them
+// short (turn them into actor messages). Destroying the client is safe at any time, also
+// from inside one of its own callbacks: the destructor waits for a callback running on the
+// io thread to return, and no callback runs after it (http/callback_gate.hpp), so what the
+// callbacks capture may be destroyed right after the client.
+//
+// Audio: the hot path is audio_port(), the caller_audio_port through which the edge on the
+// same thread writes each caller frame straight into the client (no post per frame);
+// frames are sent in messages of `send_talking` while the caller talks (the first one at
+// once) and `send_quiet` while the line is quiet. send_audio() (any thread) is the
+// convenient way for everything else.
 //
 // Lifecycle: connect() -> on_opened -> events ... -> close() -> on_closed. When the
 // connection fails (handshake refused, socket dropped, no frame or pong for `dead_after`,
@@ -20,6 +26,7 @@
 // are not delivered twice after a replay.
 #pragma once
 
+#include "callengine/media_port.hpp"
 #include "providers/deepgram/utterance_assembler.hpp"
 #include "providers/http/provider_error.hpp"
 #include "providers/http/tls.hpp"
@@ -86,6 +93,9 @@ struct live_stt_options {
   audio_overflow on_overflow = audio_overflow::drop_oldest;
   /// Queued audio is merged into frames of at most this many bytes (800 = 100 ms).
   std::size_t max_frame_bytes = 800;
+  /// audio_port(): message length while the caller talks, and while the line is quiet.
+  std::chrono::milliseconds send_talking{20};
+  std::chrono::milliseconds send_quiet{100};
   // ---- misc --------------------------------------------------------------------------------
   http::tls_options tls;
   /// Prefix of every log line, e.g. "call_sid=CA123 role=stt".
@@ -100,6 +110,7 @@ struct stt_opened {
 
 struct stt_speech_started {
   double timestamp = 0;  ///< stream time (seconds since the client's first audio byte)
+  std::chrono::steady_clock::time_point at{};  ///< the same on the steady clock
 };
 
 struct live_stt_callbacks {
@@ -138,6 +149,9 @@ public:
   void connect();
   /// Queues μ-law audio (any size; empty input is ignored: never an empty frame).
   void send_audio(std::vector<std::uint8_t> mulaw);
+  /// The data plane's way in: use it on the io thread only (the edge of the call's shard).
+  /// It keeps the client's state alive while held; writes after close() are ignored.
+  std::shared_ptr<caller_audio_port> audio_port();
   /// Asks the server to finalise what it has heard now (`Finalize`); the answer ends the
   /// pending utterance with reason `finalize`.
   void finalize();

@@ -9,7 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
+
 #include <nlohmann/json.hpp>
 
 #include <deque>
@@ -51,8 +51,8 @@ http::provider_error deepgram_http_error(const http::response_head& head, const 
 
 struct tts_rest_client::impl : std::enable_shared_from_this<impl> {
   impl(asio::io_context& io, tts_rest_options o, tts_rest_callbacks c)
-    : strand_(asio::make_strand(io)), opt_(std::move(o)), cb_(std::move(c)), log_(log::get("deepgram")),
-      retry_timer_(strand_) {}
+    : ex_(io.get_executor()), opt_(std::move(o)), cb_(std::move(c)), log_(log::get("deepgram")),
+      retry_timer_(ex_) {}
 
   struct job {
     std::uint64_t segment = 0;
@@ -158,7 +158,7 @@ struct tts_rest_client::impl : std::enable_shared_from_this<impl> {
     };
     log_->debug("{} tts rest request segment={} piece={}/{} attempt={} chars={}", opt_.log_context, j.segment,
                 j.next_piece + 1, j.pieces.size(), j.attempts, count_chars(j.pieces[j.next_piece]));
-    exchange_ = std::make_shared<http::http_exchange>(strand_, tls_, std::move(spec), t, std::move(h));
+    exchange_ = std::make_shared<http::http_exchange>(ex_, tls_, std::move(spec), t, std::move(h));
     exchange_->start();
   }
 
@@ -218,7 +218,7 @@ struct tts_rest_client::impl : std::enable_shared_from_this<impl> {
 
   bool stopped() const { return stopped_flag_ || gate_.closed(); }
 
-  asio::any_io_executor strand_;
+  http::executor ex_;
   tts_rest_options opt_;
   tts_rest_callbacks cb_;
   std::shared_ptr<spdlog::logger> log_;
@@ -226,7 +226,7 @@ struct tts_rest_client::impl : std::enable_shared_from_this<impl> {
   std::deque<job> queue_;
   std::optional<job> current_;
   std::shared_ptr<http::http_exchange> exchange_;
-  asio::steady_timer retry_timer_;
+  http::steady_timer retry_timer_;
   http::jitter_source jitter_;
   std::uint64_t serial_ = 0;
   bool stopped_flag_ = false;
@@ -238,19 +238,19 @@ tts_rest_client::tts_rest_client(boost::asio::io_context& io, tts_rest_options o
 
 tts_rest_client::~tts_rest_client() {
   impl_->gate_.close();
-  asio::post(impl_->strand_, [p = impl_] { p->do_stop(); });
+  asio::post(impl_->ex_, [p = impl_] { p->do_stop(); });
 }
 
 void tts_rest_client::synthesize(std::uint64_t segment, std::string text) {
-  asio::post(impl_->strand_, [p = impl_, segment, t = std::move(text)]() mutable { p->do_synthesize(segment, std::move(t)); });
+  asio::post(impl_->ex_, [p = impl_, segment, t = std::move(text)]() mutable { p->do_synthesize(segment, std::move(t)); });
 }
 
 void tts_rest_client::cancel(std::uint64_t segment) {
-  asio::post(impl_->strand_, [p = impl_, segment] { p->do_cancel(segment); });
+  asio::post(impl_->ex_, [p = impl_, segment] { p->do_cancel(segment); });
 }
 
 void tts_rest_client::cancel_all() {
-  asio::post(impl_->strand_, [p = impl_] { p->do_cancel(std::nullopt); });
+  asio::post(impl_->ex_, [p = impl_] { p->do_cancel(std::nullopt); });
 }
 
 } // namespace ce::deepgram

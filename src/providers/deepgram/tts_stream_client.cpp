@@ -10,7 +10,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
+
 #include <nlohmann/json.hpp>
 
 #include <deque>
@@ -44,9 +44,9 @@ std::string field(const nlohmann::json& j, const char* key) {
 
 struct tts_stream_client::impl : std::enable_shared_from_this<impl> {
   impl(asio::io_context& io, tts_stream_options o, tts_stream_callbacks c)
-    : strand_(asio::make_strand(io)), opt_(std::move(o)), cb_(std::move(c)), log_(log::get("deepgram")),
+    : ex_(io.get_executor()), opt_(std::move(o)), cb_(std::move(c)), log_(log::get("deepgram")),
       bytes_per_second_(static_cast<std::int64_t>(audio_bytes_per_second(opt_.encoding, opt_.sample_rate))),
-      tick_(strand_), flush_timer_(strand_), close_timer_(strand_) {}
+      tick_(ex_), flush_timer_(ex_), close_timer_(ex_) {}
 
   struct segment {
     std::uint64_t id = 0;
@@ -155,7 +155,7 @@ struct tts_stream_client::impl : std::enable_shared_from_this<impl> {
     h.on_closed = [weak, gen](std::optional<http::provider_error> err, const http::ws_close_info& info) {
       if (auto self = weak.lock(); self && self->generation_ == gen) self->on_ws_closed(std::move(err), info);
     };
-    ws_ = std::make_shared<http::ws_client>(strand_, tls_, std::move(wo), std::move(h));
+    ws_ = std::make_shared<http::ws_client>(ex_, tls_, std::move(wo), std::move(h));
     ws_->start();
   }
 
@@ -386,7 +386,7 @@ struct tts_stream_client::impl : std::enable_shared_from_this<impl> {
       audio_messages{0}, audio_deliveries{0}, dropped_after_clear{0}, flush_warnings{0};
   };
 
-  asio::any_io_executor strand_;
+  http::executor ex_;
   tts_stream_options opt_;
   tts_stream_callbacks cb_;
   std::shared_ptr<spdlog::logger> log_;
@@ -409,9 +409,9 @@ struct tts_stream_client::impl : std::enable_shared_from_this<impl> {
   std::uint64_t held_segment_ = 0;
   steady::time_point play_end_{};                    ///< when the audio handed over would finish playing
 
-  asio::steady_timer tick_;
-  asio::steady_timer flush_timer_;
-  asio::steady_timer close_timer_;
+  http::steady_timer tick_;
+  http::steady_timer flush_timer_;
+  http::steady_timer close_timer_;
   bool ticking_ = false;
   steady::time_point last_progress_{};
 
@@ -425,27 +425,27 @@ tts_stream_client::tts_stream_client(boost::asio::io_context& io, tts_stream_opt
 
 tts_stream_client::~tts_stream_client() {
   impl_->gate_.close();
-  asio::post(impl_->strand_, [p = impl_] { p->do_stop(); });
+  asio::post(impl_->ex_, [p = impl_] { p->do_stop(); });
 }
 
 void tts_stream_client::connect() {
-  asio::post(impl_->strand_, [p = impl_] { p->do_connect(); });
+  asio::post(impl_->ex_, [p = impl_] { p->do_connect(); });
 }
 
 void tts_stream_client::speak(std::uint64_t segment, std::string text) {
-  asio::post(impl_->strand_, [p = impl_, segment, t = std::move(text)]() mutable { p->do_speak(segment, std::move(t)); });
+  asio::post(impl_->ex_, [p = impl_, segment, t = std::move(text)]() mutable { p->do_speak(segment, std::move(t)); });
 }
 
 void tts_stream_client::clear() {
-  asio::post(impl_->strand_, [p = impl_] { p->do_clear(); });
+  asio::post(impl_->ex_, [p = impl_] { p->do_clear(); });
 }
 
 void tts_stream_client::reconnect() {
-  asio::post(impl_->strand_, [p = impl_] { p->do_reconnect(); });
+  asio::post(impl_->ex_, [p = impl_] { p->do_reconnect(); });
 }
 
 void tts_stream_client::close() {
-  asio::post(impl_->strand_, [p = impl_] { p->do_close(); });
+  asio::post(impl_->ex_, [p = impl_] { p->do_close(); });
 }
 
 tts_stream_stats tts_stream_client::stats() const {

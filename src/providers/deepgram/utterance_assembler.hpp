@@ -13,6 +13,8 @@
 // segments, and words already emitted in an utterance are filtered out when heard again.
 #pragma once
 
+#include <chrono>
+
 #include "providers/deepgram/stt_messages.hpp"
 
 #include <optional>
@@ -42,6 +44,9 @@ struct stt_utterance {
   double confidence = 0;
   std::vector<stt_word> words;  ///< with stream times
   utterance_end_reason reason = utterance_end_reason::speech_final;
+  /// `end` on the steady clock (when the caller's audio of that moment arrived), set by the
+  /// live client; the epoch when unknown.
+  std::chrono::steady_clock::time_point end_at{};
 };
 
 struct assembly_step {

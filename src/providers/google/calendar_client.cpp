@@ -6,7 +6,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
+
 
 #include <atomic>
 
@@ -41,7 +41,7 @@ http::result<T> parse_body(const std::string& body, Parse parse) {
 
 struct calendar_client::impl : std::enable_shared_from_this<impl> {
   impl(asio::io_context& io, calendar_options o)
-    : strand_(asio::make_strand(io)), session_(std::make_shared<google_session>(strand_, std::move(o))) {}
+    : ex_(io.get_executor()), session_(std::make_shared<google_session>(ex_, std::move(o))) {}
 
   template <class T>
   void deliver(const calendar_callback<T>& done, http::result<T> r) {
@@ -128,7 +128,7 @@ struct calendar_client::impl : std::enable_shared_from_this<impl> {
     });
   }
 
-  asio::any_io_executor strand_;
+  http::executor ex_;
   std::shared_ptr<google_session> session_;
   http::callback_gate gate_;
 };
@@ -138,35 +138,35 @@ calendar_client::calendar_client(boost::asio::io_context& io, calendar_options o
 
 calendar_client::~calendar_client() {
   impl_->gate_.close();
-  asio::post(impl_->strand_, [p = impl_] { p->session_->stop(); });
+  asio::post(impl_->ex_, [p = impl_] { p->session_->stop(); });
 }
 
 void calendar_client::free_busy(free_busy_query query, calendar_callback<free_busy_result> done) {
-  asio::post(impl_->strand_, [p = impl_, q = std::move(query), d = std::move(done)]() mutable {
+  asio::post(impl_->ex_, [p = impl_, q = std::move(query), d = std::move(done)]() mutable {
     p->do_free_busy(std::move(q), std::move(d));
   });
 }
 
 void calendar_client::insert_event(std::string calendar_id, calendar_event event, calendar_callback<insert_outcome> done) {
-  asio::post(impl_->strand_, [p = impl_, c = std::move(calendar_id), e = std::move(event), d = std::move(done)]() mutable {
+  asio::post(impl_->ex_, [p = impl_, c = std::move(calendar_id), e = std::move(event), d = std::move(done)]() mutable {
     p->do_insert(std::move(c), std::move(e), std::move(d));
   });
 }
 
 void calendar_client::patch_event(std::string calendar_id, std::string event_id, event_patch patch,
                                   calendar_callback<calendar_event> done) {
-  asio::post(impl_->strand_, [p = impl_, c = std::move(calendar_id), i = std::move(event_id), pa = std::move(patch),
+  asio::post(impl_->ex_, [p = impl_, c = std::move(calendar_id), i = std::move(event_id), pa = std::move(patch),
                               d = std::move(done)]() mutable { p->do_patch(std::move(c), std::move(i), std::move(pa), std::move(d)); });
 }
 
 void calendar_client::delete_event(std::string calendar_id, std::string event_id, calendar_callback<delete_outcome> done) {
-  asio::post(impl_->strand_, [p = impl_, c = std::move(calendar_id), i = std::move(event_id), d = std::move(done)]() mutable {
+  asio::post(impl_->ex_, [p = impl_, c = std::move(calendar_id), i = std::move(event_id), d = std::move(done)]() mutable {
     p->do_delete(std::move(c), std::move(i), std::move(d));
   });
 }
 
 void calendar_client::get_event(std::string calendar_id, std::string event_id, calendar_callback<calendar_event> done) {
-  asio::post(impl_->strand_, [p = impl_, c = std::move(calendar_id), i = std::move(event_id), d = std::move(done)]() mutable {
+  asio::post(impl_->ex_, [p = impl_, c = std::move(calendar_id), i = std::move(event_id), d = std::move(done)]() mutable {
     p->do_get(std::move(c), std::move(i), std::move(d));
   });
 }

@@ -31,13 +31,13 @@ struct google_session::op {
   int attempts = 0;
   int refreshes = 0;
   std::shared_ptr<http::http_exchange> exchange;
-  std::optional<boost::asio::steady_timer> timer;
+  std::optional<http::steady_timer> timer;
   bool finished = false;
 };
 
-google_session::google_session(boost::asio::any_io_executor strand, calendar_options options)
-  : strand_(strand), opt_(std::move(options)), log_(log::get("google")), token_url_(http::parse_url(opt_.token_url)),
-    api_base_(http::parse_url(opt_.calendar_base)), token_timer_(strand) {
+google_session::google_session(http::executor ex, calendar_options options)
+  : ex_(ex), opt_(std::move(options)), log_(log::get("google")), token_url_(http::parse_url(opt_.token_url)),
+    api_base_(http::parse_url(opt_.calendar_base)), token_timer_(ex) {
   if ((token_url_ && token_url_->secure()) || (api_base_ && api_base_->secure()))
     tls_ = http::client_tls_context(opt_.tls);
 }
@@ -79,7 +79,7 @@ void google_session::refresh(steady::time_point deadline) {
   const milliseconds left = std::max(left_until(deadline), milliseconds(1));
   http::http_timeouts t{std::min(opt_.connect_timeout, left), std::min(opt_.first_byte_timeout, left), opt_.idle_timeout};
   log_->debug("{} google token refresh attempt={}", opt_.log_context, token_attempts_);
-  token_exchange_ = http::buffered_request(strand_, tls_, std::move(spec), t, max_body,
+  token_exchange_ = http::buffered_request(ex_, tls_, std::move(spec), t, max_body,
                          [weak = weak_from_this(), deadline](std::optional<http::provider_error> err,
                                                              http::buffered_response res) {
                            if (auto self = weak.lock()) self->on_token(std::move(err), std::move(res), deadline);
@@ -189,7 +189,7 @@ void google_session::send(std::shared_ptr<op> o, const std::string& token) {
   const milliseconds left = std::max(left_until(o->deadline), milliseconds(1));
   http::http_timeouts t{std::min(opt_.connect_timeout, left), std::min(opt_.first_byte_timeout, left), opt_.idle_timeout};
   o->exchange = http::buffered_request(
-    strand_, tls_, std::move(spec), t, max_body,
+    ex_, tls_, std::move(spec), t, max_body,
     [weak = weak_from_this(), o, token](std::optional<http::provider_error> err, http::buffered_response res) {
       if (auto self = weak.lock(); self && !self->stopped_) self->on_answer(o, token, std::move(err), std::move(res));
     });
@@ -228,7 +228,7 @@ void google_session::retry_or_fail(std::shared_ptr<op> o, http::provider_error e
     if (auto delay = http::retry_delay(err, opt_.retry, o->attempts, left_until(o->deadline), jitter_.next())) {
       log_->info("{} google {} attempt {} failed ({}), retrying in {} ms", opt_.log_context, o->call.name, o->attempts,
                  err.describe(), delay->count());
-      o->timer.emplace(strand_);
+      o->timer.emplace(ex_);
       o->timer->expires_after(*delay);
       o->timer->async_wait([weak = weak_from_this(), o](boost::system::error_code ec) {
         if (auto self = weak.lock(); self && !ec && !self->stopped_ && !o->finished) self->attempt(o);

@@ -1,7 +1,7 @@
 // Private to ce_google: the OAuth2 access token (cached, refreshed ahead of expiry, shared
 // by concurrent callers) and authorized Calendar requests with the retry policy: a 401
 // refreshes the token and tries again (at most twice), retryable errors back off within
-// the deadline. Everything runs on the session's strand.
+// the deadline. Everything runs on the session's io thread.
 #pragma once
 
 #include "providers/google/calendar_client.hpp"
@@ -35,9 +35,9 @@ using api_done = std::function<void(std::optional<http::provider_error> err, htt
 
 class google_session : public std::enable_shared_from_this<google_session> {
 public:
-  google_session(boost::asio::any_io_executor strand, calendar_options options);
+  google_session(http::executor ex, calendar_options options);
 
-  /// Runs `call` with a valid token. On the strand.
+  /// Runs `call` with a valid token. On the io thread.
   void run(api_call call, api_done done);
   /// Drops pending work; no callback runs afterwards.
   void stop();
@@ -59,7 +59,7 @@ private:
   void retry_or_fail(std::shared_ptr<op> o, http::provider_error err);
   http::http_request_spec spec_for(const http::url& u, boost::beast::http::verb m, std::string target) const;
 
-  boost::asio::any_io_executor strand_;
+  http::executor ex_;
   calendar_options opt_;
   std::shared_ptr<spdlog::logger> log_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
@@ -72,7 +72,7 @@ private:
   bool refreshing_ = false;
   int token_attempts_ = 0;
   std::vector<token_waiter> waiters_;
-  boost::asio::steady_timer token_timer_;
+  http::steady_timer token_timer_;
   std::shared_ptr<http::http_exchange> token_exchange_;
   std::vector<std::shared_ptr<op>> live_;
   bool stopped_ = false;

@@ -25,7 +25,7 @@ struct retry_policy {
   std::chrono::milliseconds max_server_delay{120000};
 };
 
-/// Uniform [0,1) numbers for the jitter (one per client; not thread-safe, used on a strand).
+/// Uniform [0,1) numbers for the jitter (one per client; not thread-safe, used on its io thread).
 class jitter_source {
 public:
   jitter_source();

@@ -23,16 +23,16 @@ std::string response_head::get(std::string_view name) const {
   return {};
 }
 
-http_exchange::http_exchange(asio::any_io_executor strand, std::shared_ptr<ssl::context> tls, http_request_spec spec,
+http_exchange::http_exchange(executor ex, std::shared_ptr<ssl::context> tls, http_request_spec spec,
                              http_timeouts timeouts, handlers h)
-  : strand_(std::move(strand)), tls_(std::move(tls)), spec_(std::move(spec)), timeouts_(timeouts), h_(std::move(h)) {}
+  : ex_(std::move(ex)), tls_(std::move(tls)), spec_(std::move(spec)), timeouts_(timeouts), h_(std::move(h)) {}
 
 void http_exchange::start() {
   if (spec_.endpoint.secure()) {
     if (!tls_) return finish(make_error(provider_errc::tls_failure, "no TLS context for an https URL"));
-    stream_.emplace(strand_, *tls_);
+    stream_.emplace(ex_, *tls_);
   } else {
-    stream_.emplace(strand_);
+    stream_.emplace(ex_);
   }
   async_open(*stream_, spec_.endpoint, timeouts_.connect,
              [self = shared_from_this()](beast::error_code ec, std::string_view phase) { self->on_open(ec, phase); });
@@ -129,7 +129,7 @@ void http_exchange::finish(std::optional<provider_error> err) {
   if (on_done) on_done(std::move(err));
 }
 
-std::shared_ptr<http_exchange> buffered_request(asio::any_io_executor strand, std::shared_ptr<ssl::context> tls,
+std::shared_ptr<http_exchange> buffered_request(executor ex, std::shared_ptr<ssl::context> tls,
                                                 http_request_spec spec, http_timeouts timeouts, std::size_t max_body,
                                                 std::function<void(std::optional<provider_error>, buffered_response)> done) {
   auto collected = std::make_shared<buffered_response>();
@@ -150,9 +150,9 @@ std::shared_ptr<http_exchange> buffered_request(asio::any_io_executor strand, st
     if (err) err->http_status = collected->head.status;
     done(std::move(err), std::move(*collected));
   };
-  auto ex = std::make_shared<http_exchange>(std::move(strand), std::move(tls), std::move(spec), timeouts, std::move(h));
-  ex->start();
-  return ex;
+  auto exchange = std::make_shared<http_exchange>(std::move(ex), std::move(tls), std::move(spec), timeouts, std::move(h));
+  exchange->start();
+  return exchange;
 }
 
 } // namespace ce::http

@@ -1,6 +1,6 @@
 // Private to the provider clients: one HTTP/1.1 request on its own connection, with the
 // response body streamed as it arrives (chunked or not), so SSE and audio bodies are
-// handed over piece by piece. Everything runs on the strand the exchange is given; the
+// handed over piece by piece. Everything runs on the executor the exchange is given (one thread); the
 // handlers are called there, in order: on_head once, on_body any number of times, then
 // on_done exactly once, unless the owner calls cancel() first (then none of them again).
 //
@@ -59,12 +59,12 @@ public:
     std::function<void(std::optional<provider_error>)> on_done;
   };
 
-  http_exchange(asio::any_io_executor strand, std::shared_ptr<ssl::context> tls, http_request_spec spec,
+  http_exchange(executor ex, std::shared_ptr<ssl::context> tls, http_request_spec spec,
                 http_timeouts timeouts, handlers h);
 
-  /// Starts the request. Call on the strand.
+  /// Starts the request. Call on the executor's thread.
   void start();
-  /// Closes the connection; no handler is called afterwards. Call on the strand.
+  /// Closes the connection; no handler is called afterwards. Call on the executor's thread.
   void cancel();
   /// Whether the first body byte was handed over.
   bool body_started() const { return body_started_; }
@@ -79,7 +79,7 @@ private:
   void on_read_body(beast::error_code ec);
   void finish(std::optional<provider_error> err);
 
-  asio::any_io_executor strand_;
+  executor ex_;
   std::shared_ptr<ssl::context> tls_;
   http_request_spec spec_;
   http_timeouts timeouts_;
@@ -103,8 +103,8 @@ struct buffered_response {
 };
 
 /// Runs one request and collects the body (at most `max_body` bytes, else a
-/// protocol_violation). `done` runs on the strand. Returns the exchange (to cancel it).
-std::shared_ptr<http_exchange> buffered_request(asio::any_io_executor strand, std::shared_ptr<ssl::context> tls,
+/// protocol_violation). `done` runs on the executor's thread. Returns the exchange (to cancel it).
+std::shared_ptr<http_exchange> buffered_request(executor ex, std::shared_ptr<ssl::context> tls,
                                                 http_request_spec spec, http_timeouts timeouts, std::size_t max_body,
                                                 std::function<void(std::optional<provider_error>, buffered_response)> done);
 

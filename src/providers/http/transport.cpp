@@ -27,8 +27,8 @@ struct open_state : std::enable_shared_from_this<open_state> {
 
   transport& t;
   url endpoint;
-  tcp::resolver resolver;
-  asio::steady_timer timer;
+  asio::ip::basic_resolver<tcp, executor> resolver;
+  steady_timer timer;
   open_handler done;
   bool timed_out = false;
   bool finished = false;

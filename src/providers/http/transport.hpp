@@ -6,8 +6,9 @@
 
 #include "providers/http/url.hpp"
 
-#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket/ssl.hpp>
@@ -27,9 +28,17 @@ namespace beast = boost::beast;
 namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
 
+/// Every client runs on an io_context that exactly one thread runs (a shard,
+/// runtime/shards.hpp): its handlers need no strand, and its sockets and timers use the
+/// io_context's own executor, not a type-erased one.
+using executor = asio::io_context::executor_type;
+using tcp_stream = beast::basic_stream<tcp, executor>;
+using steady_timer = asio::basic_waitable_timer<std::chrono::steady_clock,
+                                                asio::wait_traits<std::chrono::steady_clock>, executor>;
+
 class transport {
 public:
-  using executor_type = asio::any_io_executor;
+  using executor_type = executor;
 
   /// Plain TCP.
   explicit transport(executor_type ex) : plain_(std::in_place, std::move(ex)) {}
@@ -41,8 +50,8 @@ public:
 
   executor_type get_executor() noexcept { return tls_ ? tls_->get_executor() : plain_->get_executor(); }
   bool secure() const { return tls_.has_value(); }
-  beast::tcp_stream& tcp() { return tls_ ? tls_->next_layer() : *plain_; }
-  beast::ssl_stream<beast::tcp_stream>& tls() { return *tls_; }
+  tcp_stream& tcp() { return tls_ ? tls_->next_layer() : *plain_; }
+  beast::ssl_stream<tcp_stream>& tls() { return *tls_; }
 
   template <class MutableBuffers, class Handler>
   void async_read_some(const MutableBuffers& buffers, Handler&& handler) {
@@ -66,8 +75,8 @@ public:
   friend void beast_close_socket(transport& t) { t.close(); }
 
 private:
-  std::optional<beast::tcp_stream> plain_;
-  std::optional<beast::ssl_stream<beast::tcp_stream>> tls_;
+  std::optional<tcp_stream> plain_;
+  std::optional<beast::ssl_stream<tcp_stream>> tls_;
 };
 
 // WebSocket teardown for the wrapper: delegate to the active layer.

@@ -8,15 +8,15 @@ namespace ce::http {
 
 namespace websocket = beast::websocket;
 
-ws_client::ws_client(asio::any_io_executor strand, std::shared_ptr<ssl::context> tls, ws_options options, handlers h)
-  : strand_(std::move(strand)), tls_(std::move(tls)), options_(std::move(options)), h_(std::move(h)) {}
+ws_client::ws_client(executor ex, std::shared_ptr<ssl::context> tls, ws_options options, handlers h)
+  : ex_(std::move(ex)), tls_(std::move(tls)), options_(std::move(options)), h_(std::move(h)) {}
 
 void ws_client::start() {
   if (options_.endpoint.secure()) {
     if (!tls_) return end(make_error(provider_errc::tls_failure, "no TLS context for a wss URL"), {});
-    ws_.emplace(strand_, *tls_);
+    ws_.emplace(ex_, *tls_);
   } else {
-    ws_.emplace(strand_);
+    ws_.emplace(ex_);
   }
   ws_->read_message_max(options_.max_message_bytes);
   // The buffer a client masks outgoing frames in (allocated per connection, 4 KB by

@@ -1,9 +1,10 @@
-// Private to the provider clients: a WebSocket client connection over TCP or TLS, on one
-// strand. A read loop hands every message to the owner; a write queue keeps one write in
-// flight; liveness comes from Beast's idle timeout with keep-alive pings (a ping after half
-// the idle time without any frame, failure after the whole of it).
+// Private to the provider clients: a WebSocket client connection over TCP or TLS, on an
+// io_context run by one thread (a shard). A read loop hands every message to the owner; a
+// write queue keeps one write in flight; liveness comes from Beast's idle timeout with
+// keep-alive pings (a ping after half the idle time without any frame, failure after the
+// whole of it).
 //
-// Every handler runs on the strand. After a handshake failure or the end of the
+// Every handler runs on that thread. After a handshake failure or the end of the
 // connection, on_closed is called exactly once, unless abort() was called first (then no
 // handler is called again). A normal close (1000, or our close() completing) reports no
 // error.
@@ -56,9 +57,9 @@ public:
     std::function<void(std::optional<provider_error>, const ws_close_info&)> on_closed;
   };
 
-  ws_client(asio::any_io_executor strand, std::shared_ptr<ssl::context> tls, ws_options options, handlers h);
+  ws_client(executor ex, std::shared_ptr<ssl::context> tls, ws_options options, handlers h);
 
-  /// Connects and upgrades. Call on the strand (as every member below).
+  /// Connects and upgrades. Call on the io thread (as every member below).
   void start();
   /// Queues a text / binary message (dropped when closing or closed). A binary message is
   /// appended to the last queued (not yet writing) binary message while that stays within
@@ -87,7 +88,7 @@ private:
   void do_close();
   void end(std::optional<provider_error> err, ws_close_info info);
 
-  asio::any_io_executor strand_;
+  executor ex_;
   std::shared_ptr<ssl::context> tls_;
   ws_options options_;
   handlers h_;

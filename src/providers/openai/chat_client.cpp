@@ -11,7 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
+
 
 #include <atomic>
 #include <unordered_map>
@@ -32,13 +32,13 @@ class chat_stream;
 
 struct chat_client::impl : std::enable_shared_from_this<impl> {
   impl(asio::io_context& io, chat_client_options o)
-    : strand_(asio::make_strand(io)), opt_(std::move(o)), log_(log::get("openai")) {}
+    : ex_(io.get_executor()), opt_(std::move(o)), log_(log::get("openai")) {}
 
   void do_start(std::uint64_t id, chat_request request, chat_callbacks callbacks);
   void do_cancel(std::optional<std::uint64_t> id);
   void forget(std::uint64_t id) { streams_.erase(id); }
 
-  asio::any_io_executor strand_;
+  http::executor ex_;
   chat_client_options opt_;
   std::shared_ptr<spdlog::logger> log_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
@@ -59,7 +59,7 @@ public:
               chat_callbacks callbacks)
     : owner_(owner), id_(id), endpoint_(std::move(endpoint)), deadline_(request.deadline),
       context_(owner->opt_.log_context.empty() ? request.log_context : owner->opt_.log_context + " " + request.log_context),
-      model_(request.model), body_(build_chat_body(request)), cb_(std::move(callbacks)), timer_(owner->strand_),
+      model_(request.model), body_(build_chat_body(request)), cb_(std::move(callbacks)), timer_(owner->ex_),
       epoch_(owner->cancel_epoch_.load(std::memory_order_acquire)) {}
 
   void start() {
@@ -120,7 +120,7 @@ private:
       if (auto s = weak.lock(); s && s->attempts_ == n) s->on_exchange_done(std::move(err));
     };
     owner_->log_->debug("{} llm request attempt={} model={} bytes={}", context_, attempts_, model_, body_.size());
-    exchange_ = std::make_shared<http::http_exchange>(owner_->strand_, owner_->tls_, std::move(spec), t, std::move(h));
+    exchange_ = std::make_shared<http::http_exchange>(owner_->ex_, owner_->tls_, std::move(spec), t, std::move(h));
     exchange_->start();
   }
 
@@ -253,7 +253,7 @@ private:
   std::string model_;
   std::string body_;
   chat_callbacks cb_;
-  asio::steady_timer timer_;
+  http::steady_timer timer_;
   std::uint64_t epoch_;
   std::shared_ptr<http::http_exchange> exchange_;
   steady::time_point started_;
@@ -307,24 +307,24 @@ chat_client::chat_client(boost::asio::io_context& io, chat_client_options option
 
 chat_client::~chat_client() {
   impl_->gate_.close();
-  asio::post(impl_->strand_, [p = impl_] { p->do_cancel(std::nullopt); });
+  asio::post(impl_->ex_, [p = impl_] { p->do_cancel(std::nullopt); });
 }
 
 std::uint64_t chat_client::start(chat_request request, chat_callbacks callbacks) {
   const std::uint64_t id = ++impl_->next_id_;
-  asio::post(impl_->strand_, [p = impl_, id, r = std::move(request), c = std::move(callbacks)]() mutable {
+  asio::post(impl_->ex_, [p = impl_, id, r = std::move(request), c = std::move(callbacks)]() mutable {
     p->do_start(id, std::move(r), std::move(c));
   });
   return id;
 }
 
 void chat_client::cancel(std::uint64_t stream_id) {
-  asio::post(impl_->strand_, [p = impl_, stream_id] { p->do_cancel(stream_id); });
+  asio::post(impl_->ex_, [p = impl_, stream_id] { p->do_cancel(stream_id); });
 }
 
 void chat_client::cancel_all() {
   impl_->cancel_epoch_.fetch_add(1, std::memory_order_acq_rel);
-  asio::post(impl_->strand_, [p = impl_] { p->do_cancel(std::nullopt); });
+  asio::post(impl_->ex_, [p = impl_] { p->do_cancel(std::nullopt); });
 }
 
 } // namespace ce::openai

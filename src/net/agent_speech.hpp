@@ -1,0 +1,70 @@
+// Private to src/net: one call's agent speech on its way to Twilio, on the call's shard.
+//
+// The tts actor announces every attempt at a segment (media_sink::begin_segment); its
+// audio then comes straight from the synthesiser's connection on the same shard (the
+// agent_audio_port) or, from the embedded synthesiser, with its word starts. Here the audio
+// is cut at playback marks every tts.mark_every_ms (at a word start when words are known,
+// else where the speaking rate says the text is), handed to the playout (pacing to
+// Twilio), and each mark is reported to the call_session with its position in the text,
+// so a barge-in knows what the caller heard. Audio of a cleared generation is dropped.
+#pragma once
+
+#include "callengine/config.hpp"
+#include "callengine/media_port.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace ce::net {
+
+/// Where agent audio and marks go next (the media session's paced writer).
+class playout {
+public:
+  virtual ~playout() = default;
+  virtual void queue_audio(std::uint64_t generation, std::span<const std::uint8_t> audio) = 0;
+  virtual void queue_mark(std::uint64_t generation, std::string name) = 0;
+};
+
+class agent_speech {
+public:
+  agent_speech(const engine_config& cfg, playout& out) : mark_bytes_(static_cast<std::size_t>(cfg.tts.mark_every_ms) * 8), out_(out) {}
+
+  void attach(std::shared_ptr<call_inbox> inbox) { inbox_ = std::move(inbox); }
+  void begin(speech_segment s);
+  /// Cloud audio: marks placed by the speaking-rate estimate.
+  void audio(std::uint64_t key, std::span<const std::uint8_t> mulaw);
+  /// Embedded audio: marks at word starts; `last` ends the attempt.
+  void audio_with_words(std::uint64_t key, std::span<const std::uint8_t> mulaw, const std::vector<word_start>& words,
+                        bool last);
+  void end(std::uint64_t key);
+  std::vector<std::pair<std::uint64_t, std::size_t>> progress() const;
+  /// Attempts of generations below `generation` are forgotten.
+  void clear(std::uint64_t generation);
+  /// Stale audio dropped (unknown key or cleared generation).
+  std::uint64_t dropped() const { return dropped_; }
+
+private:
+  struct attempt {
+    speech_segment seg;
+    std::size_t bytes = 0;             ///< audio handed to the playout
+    std::size_t bytes_since_mark = 0;
+    int marks = 0;
+  };
+
+  attempt* find(std::uint64_t key);
+  void play(attempt& a, std::span<const std::uint8_t> audio);
+  void place_mark(attempt& a, std::size_t chars, bool end);
+  std::size_t estimated_chars(const attempt& a) const;
+
+  std::size_t mark_bytes_;
+  playout& out_;
+  std::shared_ptr<call_inbox> inbox_;
+  std::vector<attempt> live_;  ///< a handful at most: the segments of the turn in progress
+  std::uint64_t min_generation_ = 0;
+  std::uint64_t dropped_ = 0;
+};
+
+} // namespace ce::net
