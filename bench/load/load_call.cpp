@@ -46,11 +46,28 @@ double ms_between(clock::time_point a, clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
-std::string sid(const char* prefix, int id) {
+std::string sid(const char* prefix, int line, int call_no) {
   static const std::uint64_t seed = std::random_device{}();
   char buf[48];
-  std::snprintf(buf, sizeof buf, "%s%016llx%016x", prefix, static_cast<unsigned long long>(seed), static_cast<unsigned>(id));
+  std::snprintf(buf, sizeof buf, "%s%016llx%08x%08x", prefix, static_cast<unsigned long long>(seed),
+                static_cast<unsigned>(line), static_cast<unsigned>(call_no));
   return buf;
+}
+
+/// splitmix64: the seeded, stateless choice of which replies are barged into.
+std::uint64_t mix(std::uint64_t x) {
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
+/// Whether reply `reply` (1-based) of call `call_no` on `line` is barged into.
+bool barge_choice(const shared_script& s, int line, int call_no, int reply) {
+  if (s.barge_share <= 0) return false;
+  std::uint64_t h = mix(s.seed ^ mix(static_cast<std::uint64_t>(line) ^ mix(static_cast<std::uint64_t>(call_no) << 8 |
+                                                                            static_cast<std::uint64_t>(reply))));
+  return static_cast<double>(h >> 11) * 0x1.0p-53 < s.barge_share;
 }
 
 /// Bytes a base64 text of length `n` with `pad` '=' decodes to.
@@ -80,18 +97,18 @@ struct play_item {
 
 class load_call : public std::enable_shared_from_this<load_call> {
 public:
-  load_call(asio::io_context& ioc, const load_options& opt, const shared_script& script, load_stats& stats, int id,
-            bool barger)
-    : ioc_(ioc), opt_(opt), script_(script), stats_(stats), id_(id), barger_(barger), resolver_(ioc), ws_(ioc) {}
+  load_call(asio::io_context& ioc, const load_options& opt, const shared_script& script, load_stats& stats, int line,
+            int call_no)
+    : ioc_(ioc), opt_(opt), script_(script), stats_(stats), line_(line), call_no_(call_no), resolver_(ioc), ws_(ioc) {}
 
-  int slot = 0;
   bool done() const { return finished_; }
-  bool streaming() const { return stream_up_ && !closing_; }
+  bool failed() const { return finished_ && !error_.empty(); }
 
   void start() {
     t0_ = clock::now();
-    call_sid_ = sid("CA", id_);
+    call_sid_ = sid("CA", line_, call_no_);
     stats_.started.fetch_add(1);
+    stats_.live.fetch_add(1);
     std::vector<std::pair<std::string, std::string>> form{
       {"AccountSid", account_sid_}, {"ApiVersion", "2010-04-01"}, {"CallSid", call_sid_},
       {"CallStatus", "ringing"},    {"Direction", "inbound"},    {"From", from()},
@@ -105,17 +122,30 @@ public:
 
   /// One 20 ms step of this call (called by the worker's clock on this call's slot).
   void tick(clock::time_point now) {
-    if (!stream_up_ || closing_ || finished_) return;
+    // after `stop` Twilio sends nothing more on the stream (no media, no mark echoes)
+    if (!stream_up_ || closing_ || finished_ || hangup_requested_) return;
     send_frame(now);
-    play(now);
+    play();
     follow_script(now);
   }
 
-  void hang_up(const std::string& failure) {
+  /// Hangs up (`stop`, close). `failure` non-empty: the call failed; `cut`: the level ended.
+  void hang_up(const std::string& failure, bool cut = false) {
     if (finished_ || hangup_requested_) return;
     if (!failure.empty() && error_.empty()) error_ = failure;
+    if (cut && failure.empty()) {
+      cut_ = true;
+      // a turn still under the no-reply limit is neither answered nor unanswered
+      if (awaiting_answer_ && !no_reply_counted_) {
+        std::lock_guard<std::mutex> g{stats_.mutex};
+        ++stats_.turns_cut;
+      }
+    }
     hangup_requested_ = true;
-    if (!stream_up_) return finish({});
+    if (!stream_up_) {
+      // the webhook or the connection is still under way: finish once it answers
+      return;
+    }
     send(twilio::stop_message(stream_sid_, ++seq_, account_sid_, call_sid_));
     auto timer = std::make_shared<asio::steady_timer>(ioc_, 40ms);
     timer->async_wait([self = shared_from_this(), timer](beast::error_code) {
@@ -127,12 +157,14 @@ public:
   }
 
 private:
+  enum class phase { greeting, turn, closing };
+
   asio::io_context& ioc_;
   const load_options& opt_;
   const shared_script& script_;
   load_stats& stats_;
-  int id_;
-  bool barger_;
+  int line_;
+  int call_no_;
   tcp::resolver resolver_;
   websocket::stream<beast::tcp_stream> ws_;
   beast::flat_buffer read_buf_;
@@ -141,7 +173,7 @@ private:
   twilio::parsed_twiml twiml_;
   clock::time_point t0_;
   std::string error_;
-  bool stream_up_ = false, closing_ = false, finished_ = false, hangup_requested_ = false;
+  bool stream_up_ = false, closing_ = false, finished_ = false, hangup_requested_ = false, cut_ = false;
   std::uint64_t seq_ = 0, chunk_ = 0, media_ts_ = 0;
   std::deque<std::string> writes_;
   bool writing_ = false;
@@ -150,25 +182,30 @@ private:
   std::deque<play_item> fifo_;
   std::size_t fifo_audio_ = 0;
   int agent_quiet_for_ms_ = 0;
-  int agent_stretch_ms_ = 0;        // audio played in the agent's current stretch
+  int agent_stretch_ms_ = 0;        // audio played in the agent's current stretch (the reply, after it starts)
   bool agent_spoke_since_line_ = false;
   bool greeted_ = false;
   clock::time_point stream_start_;
 
-  // the caller's lines
-  std::size_t lines_said_ = 0;      // position in the endless cycle
+  // the caller's turns
+  phase phase_ = phase::greeting;
+  int turn_ = 0;                    // turns begun (1..turns)
   const encoded_line* speaking_ = nullptr;
   std::size_t speak_frame_ = 0;
-  bool awaiting_answer_ = false;
-  bool answer_needs_clear_ = false;  // barge-in: the answer only counts after the clear
+  bool awaiting_answer_ = false;    // the turn's speech ended, no reply yet
+  bool answer_needs_clear_ = false; // barge-in: the reply only counts after the clear
+  bool no_reply_counted_ = false;
   clock::time_point awaiting_since_;
-  bool awaiting_clear_ = false;
+  bool reply_barge_ = false;        // the reply playing now is to be barged into
+  // barge-in
   bool barge_pending_onset_ = false;
+  bool awaiting_clear_ = false;
+  bool barge_missed_ = false;
   clock::time_point barge_onset_;
 
   std::string from() const {
     char b[24];
-    std::snprintf(b, sizeof b, "+1555%07d", id_ % 10000000);
+    std::snprintf(b, sizeof b, "+1555%07d", line_ % 10000000);
     return b;
   }
 
@@ -180,6 +217,7 @@ private:
     if (!parsed) return finish("webhook answer is not TwiML");
     twiml_ = std::move(*parsed);
     if (!twiml_.stream_url) return finish("refused (TwiML without <Stream>)");
+    if (hangup_requested_) return finish({});
     sim::url_parts engine, stream;
     if (!sim::split_url(opt_.engine_url, engine) || !sim::split_url(*twiml_.stream_url, stream))
       return finish("bad engine or stream URL");
@@ -199,6 +237,11 @@ private:
         self->ws_.async_handshake(host, target, [self](beast::error_code ec2) {
           if (ec2) return self->finish("WebSocket handshake: " + ec2.message());
           beast::get_lowest_layer(self->ws_).expires_never();
+          if (self->hangup_requested_) {
+            // the level ended while connecting: close without starting the stream
+            self->closing_ = true;
+            return self->ws_.async_close(websocket::close_code::normal, [self](beast::error_code) { self->finish({}); });
+          }
           self->on_open();
         });
       });
@@ -206,7 +249,7 @@ private:
 
   void on_open() {
     ws_.text(true);
-    stream_sid_ = sid("MZ", id_);
+    stream_sid_ = sid("MZ", line_, call_no_);
     send(twilio::connected_message());
     twilio::start_event s;
     s.sequence_number = ++seq_;
@@ -214,7 +257,7 @@ private:
     s.account_sid = account_sid_;
     s.call_sid = call_sid_;
     s.tracks = {"inbound"};
-    for (const auto& [k, v] : twiml_.stream_params) s.custom_parameters[k] = v;
+    for (const auto& [k, v] : twiml_.stream_params) s.custom_parameters[k] = v;  // the stream token
     send(twilio::start_message(s));
     stream_up_ = true;
     stats_.streaming.fetch_add(1);
@@ -263,6 +306,7 @@ private:
 
   /// A frame from the engine: scanned, not parsed into a tree (the generator must stay cheap).
   void on_message(std::string_view text) {
+    if (hangup_requested_) return;  // `stop` sent: what the engine still says goes unheard
     auto event = string_field(text, "\"event\"");
     if (event == "media") {
       auto payload = string_field(text, "\"payload\"");
@@ -294,14 +338,30 @@ private:
       std::lock_guard<std::mutex> g{stats_.mutex};
       stats_.greeting_ms.push_back(ms_between(stream_start_, now));
     }
-    if (awaiting_answer_ && !speaking_ && !answer_needs_clear_) {
-      awaiting_answer_ = false;
-      stats_.turns.fetch_add(1);
-      std::lock_guard<std::mutex> g{stats_.mutex};
-      stats_.turn_ms.push_back(ms_between(awaiting_since_, now));
+    if (awaiting_answer_) {
+      // A barge-in's reply counts after the clear (before it, the audio is the reply being
+      // interrupted); when the clear never came (a missed barge-in), audio that follows the
+      // interrupted reply once it has played out and the line went quiet counts instead.
+      const bool after_missed = answer_needs_clear_ && barge_missed_ && fifo_audio_ == 0 &&
+                                agent_quiet_for_ms_ >= agent_quiet_ms;
+      if (!answer_needs_clear_ || after_missed) on_reply(now);
     }
     fifo_.push_back(play_item{bytes, {}});
     fifo_audio_ += bytes;
+  }
+
+  /// The first agent audio of the reply to the current turn.
+  void on_reply(clock::time_point now) {
+    awaiting_answer_ = false;
+    answer_needs_clear_ = false;
+    agent_spoke_since_line_ = false;
+    agent_stretch_ms_ = 0;
+    reply_barge_ = barge_choice(script_, line_, call_no_, turn_);
+    const double ms = ms_between(awaiting_since_, now);
+    std::lock_guard<std::mutex> g{stats_.mutex};
+    if (!no_reply_counted_) ++stats_.turns;  // else counted when it passed the no-reply limit
+    ++stats_.replies;
+    (speaking_line().tool_turn ? stats_.tool_turn_ms : stats_.turn_ms).push_back(ms);
   }
 
   void on_clear() {
@@ -312,6 +372,7 @@ private:
     }
     awaiting_clear_ = false;
     answer_needs_clear_ = false;
+    agent_stretch_ms_ = 0;
     for (auto& i : fifo_)
       if (!i.mark.empty()) echo_mark(i.mark);
     fifo_.clear();
@@ -334,12 +395,16 @@ private:
       if (speak_frame_ == speaking_->first_voiced && barge_pending_onset_) {
         barge_pending_onset_ = false;
         awaiting_clear_ = true;  // the barge-in's speech onset leaves now
+        barge_missed_ = false;
         barge_onset_ = now;
+        std::lock_guard<std::mutex> g{stats_.mutex};
+        ++stats_.barge_ins;
       }
       ++speak_frame_;
-      if (speak_frame_ == speaking_->voiced_frames) {
-        // the last voiced frame leaves now: the answer latency runs from here
+      if (speak_frame_ == speaking_->voiced_frames && phase_ == phase::turn) {
+        // the last voiced frame leaves now: the turn's latency runs from here
         awaiting_answer_ = true;
+        no_reply_counted_ = false;
         awaiting_since_ = now;
       }
       if (speak_frame_ >= speaking_->frames.size()) speaking_ = nullptr;
@@ -369,7 +434,7 @@ private:
     media_ts_ += frame_ms;
   }
 
-  void play(clock::time_point) {
+  void play() {
     std::size_t want = frame_bytes;
     bool played = false;
     while (!fifo_.empty()) {
@@ -399,46 +464,97 @@ private:
     }
   }
 
-  void begin_line(clock::time_point now, bool barge) {
-    const auto& cycle = script_.lines;
-    speaking_ = &cycle[lines_said_ % cycle.size()];
+  const encoded_line& speaking_line() const {
+    return script_.lines[static_cast<std::size_t>(turn_ - 1) % script_.lines.size()];
+  }
+
+  /// Turn `turn_ + 1` starts: plainly after a pause, or over the agent's reply.
+  void begin_turn(bool barge) {
+    ++turn_;
+    phase_ = phase::turn;
+    speaking_ = &speaking_line();
     speak_frame_ = 0;
-    ++lines_said_;
     agent_spoke_since_line_ = false;
     awaiting_answer_ = false;
-    (void)now;
-    if (barge) {
-      barge_pending_onset_ = true;
-      answer_needs_clear_ = true;
-    }
+    no_reply_counted_ = false;
+    reply_barge_ = false;
+    answer_needs_clear_ = barge;
+    barge_pending_onset_ = barge;
+  }
+
+  /// A barge-in into the last reply: the caller's closing words, then the hang-up.
+  void begin_closing() {
+    phase_ = phase::closing;
+    speaking_ = &script_.lines[static_cast<std::size_t>(script_.turns) % script_.lines.size()];
+    speak_frame_ = 0;
+    reply_barge_ = false;
+    answer_needs_clear_ = false;
+    barge_pending_onset_ = true;
+  }
+
+  bool agent_done() const {
+    return agent_spoke_since_line_ && agent_quiet_for_ms_ >= std::max(agent_quiet_ms, script_.pause_before_ms);
   }
 
   void follow_script(clock::time_point now) {
-    if (speaking_ || hangup_requested_) return;
-    if (awaiting_answer_ || awaiting_clear_) {
-      if (ms_between(awaiting_since_, now) > opt_.answer_timeout_ms && awaiting_answer_)
-        return hang_up(awaiting_clear_ ? "no clear on barge-in" : "no answer within the timeout");
-      if (!awaiting_answer_ && awaiting_clear_ && ms_between(barge_onset_, now) > opt_.answer_timeout_ms)
-        return hang_up("no clear on barge-in");
-      if (awaiting_answer_) return;
+    if (hangup_requested_) return;
+    // the clocks of the turn in flight
+    if (awaiting_clear_ && !barge_missed_ && ms_between(barge_onset_, now) > script_.barge_miss_ms) {
+      barge_missed_ = true;  // counted once; the clear is still awaited
+      std::lock_guard<std::mutex> g{stats_.mutex};
+      ++stats_.barge_missed;
     }
-    const bool agent_done = agent_spoke_since_line_ && agent_quiet_for_ms_ >= std::max(agent_quiet_ms, script_.pause_before_ms);
-    if (ms_between(t0_, now) >= opt_.call_ms) {
-      // between the caller's turns (not while a barge-in waits for its clear), even if the
-      // agent is still talking: callers hang up on agents
-      if (!awaiting_clear_) hang_up({});
-      else if (ms_between(t0_, now) >= opt_.call_ms + opt_.answer_timeout_ms) hang_up("did not reach a pause to hang up");
+    if (awaiting_answer_) {
+      const double waited = ms_between(awaiting_since_, now);
+      if (!no_reply_counted_ && waited > script_.no_reply_ms) {
+        no_reply_counted_ = true;
+        std::lock_guard<std::mutex> g{stats_.mutex};
+        ++stats_.turns;
+        ++stats_.turns_no_reply;
+      }
+      if (waited > opt_.answer_timeout_ms)
+        return hang_up(answer_needs_clear_ ? "no clear on barge-in" : "no answer within the timeout");
       return;
     }
-    const auto n = script_.lines.size();
-    const bool next_is_barge = barger_ && script_.barge_line >= 0 &&
-                               static_cast<int>(lines_said_ % n) == script_.barge_line && lines_said_ > 0;
-    if (next_is_barge) {
-      if (agent_stretch_ms_ >= script_.barge_after_ms) begin_line(now, true);
-      else if (agent_done) begin_line(now, false);  // the reply was too short to barge into
+    if (speaking_) return;
+    switch (phase_) {
+    case phase::greeting:
+      if (!agent_spoke_since_line_ && ms_between(stream_start_, now) > opt_.answer_timeout_ms)
+        return hang_up("no greeting within the timeout");
+      if (agent_done()) begin_turn(false);
       return;
+    case phase::closing:
+      // the closing words were said; hang up once they were heard as a barge-in (or missed)
+      if (!awaiting_clear_ || barge_missed_) {
+        if (awaiting_clear_) awaiting_clear_ = false;
+        hang_up({});
+      }
+      return;
+    case phase::turn:
+      break;
     }
-    if (agent_done) begin_line(now, false);
+    const bool last = turn_ >= script_.turns;
+    if (reply_barge_) {
+      if (agent_stretch_ms_ >= script_.barge_after_ms && fifo_audio_ > 0) {
+        if (last) begin_closing();
+        else begin_turn(true);
+        return;
+      }
+      if (!agent_done()) return;
+      reply_barge_ = false;  // the reply ended before the barge-in's moment
+      std::lock_guard<std::mutex> g{stats_.mutex};
+      ++stats_.barge_skipped;
+    }
+    if (!agent_done()) return;
+    if (last) {
+      {
+        std::lock_guard<std::mutex> g{stats_.mutex};
+        ++stats_.calls_completed_turns;
+      }
+      hang_up({});
+    } else {
+      begin_turn(false);
+    }
   }
 
   void finish(std::string failure) {
@@ -446,11 +562,13 @@ private:
     finished_ = true;
     if (!failure.empty() && error_.empty()) error_ = std::move(failure);
     if (stream_up_) stats_.streaming.fetch_sub(1);
+    stats_.live.fetch_sub(1);
     closing_ = true;
     beast::error_code ec;
     beast::get_lowest_layer(ws_).socket().close(ec);
     if (error_.empty()) {
       stats_.ok.fetch_add(1);
+      if (cut_) stats_.cut.fetch_add(1);
     } else {
       stats_.failed.fetch_add(1);
       std::lock_guard<std::mutex> g{stats_.mutex};
@@ -464,10 +582,12 @@ private:
 struct worker::impl {
   impl(const load_options& o, const shared_script& s, load_stats& st) : opt(o), script(s), stats(st), timer(ioc) {}
 
-  struct pending {
-    int id;
-    clock::time_point at;
-    bool barger;
+  /// A phone line: its call in progress, or when it places the next one.
+  struct line {
+    int id = 0;
+    int calls = 0;
+    clock::time_point next_call;
+    std::shared_ptr<load_call> call;
   };
 
   const load_options& opt;
@@ -476,12 +596,11 @@ struct worker::impl {
   asio::io_context ioc;
   asio::steady_timer timer;
   std::thread thread;
-  std::vector<pending> to_start;  // sorted by time
-  std::size_t next_start = 0;
-  std::vector<std::shared_ptr<load_call>> calls;
+  std::vector<std::vector<line>> slots;  // the lines of each phase slot
+  int line_count = 0;
   clock::time_point next_tick;
   std::uint64_t tick_no = 0;
-  int slots = 4;
+  bool level_over = false;
   bool stopping = false;
   std::vector<double> late_local;
 
@@ -501,21 +620,27 @@ struct worker::impl {
     auto now = clock::now();
     late_local.push_back(std::chrono::duration<double, std::micro>(now - next_tick).count());
     if (late_local.size() >= 256) flush_late();
-    while (next_start < to_start.size() && to_start[next_start].at <= now) {
-      const auto& p = to_start[next_start++];
-      auto c = std::make_shared<load_call>(ioc, opt, script, stats, p.id, p.barger);
-      c->slot = static_cast<int>(calls.size() % static_cast<std::size_t>(slots));
-      calls.push_back(c);
-      c->start();
+    auto& mine = slots[static_cast<std::size_t>(tick_no++ % slots.size())];
+    for (auto& l : mine) {
+      if (l.call && l.call->done()) {
+        // hang-up done: the line calls again at once (after a failure, after a pause)
+        if (l.call->failed()) l.next_call = now + std::chrono::milliseconds(opt.retry_after_failure_ms);
+        else l.next_call = now;
+        l.call.reset();
+      }
+      if (!l.call && !level_over && now >= l.next_call) {
+        l.call = std::make_shared<load_call>(ioc, opt, script, stats, l.id, l.calls++);
+        l.call->start();
+      }
+      if (l.call) l.call->tick(now);
     }
-    const int slot = static_cast<int>(tick_no++ % static_cast<std::uint64_t>(slots));
-    bool any_done = false;
-    for (auto& c : calls) {
-      if (c->slot == slot) c->tick(now);
-      any_done |= c->done();
-    }
-    if (any_done && tick_no % 50 == 0)
-      calls.erase(std::remove_if(calls.begin(), calls.end(), [](const auto& c) { return c->done(); }), calls.end());
+  }
+
+  void end_level() {
+    level_over = true;
+    for (auto& s : slots)
+      for (auto& l : s)
+        if (l.call && !l.call->done()) l.call->hang_up({}, true);
   }
 
   void flush_late() {
@@ -527,7 +652,7 @@ struct worker::impl {
 
 worker::worker(const load_options& opt, const shared_script& script, load_stats& stats)
   : impl_(std::make_unique<impl>(opt, script, stats)) {
-  impl_->slots = std::max(1, frame_ms / std::max(1, opt.slot_ms));
+  impl_->slots.resize(static_cast<std::size_t>(std::max(1, frame_ms / std::max(1, opt.slot_ms))));
 }
 
 worker::~worker() {
@@ -535,10 +660,12 @@ worker::~worker() {
   join();
 }
 
-void worker::add_call(int id, clock::time_point at, bool barger) {
-  auto& v = impl_->to_start;
-  auto it = std::upper_bound(v.begin(), v.end(), at, [](clock::time_point t, const impl::pending& p) { return t < p.at; });
-  v.insert(it, impl::pending{id, at, barger});
+void worker::add_line(int id, clock::time_point at) {
+  auto& slot = impl_->slots[static_cast<std::size_t>(impl_->line_count++) % impl_->slots.size()];
+  impl::line l;
+  l.id = id;
+  l.next_call = at;
+  slot.push_back(std::move(l));
 }
 
 void worker::run() {
@@ -547,14 +674,23 @@ void worker::run() {
   impl_->thread = std::thread([this] { impl_->ioc.run(); });
 }
 
+void worker::end_level() {
+  if (!impl_->thread.joinable()) return;
+  asio::post(impl_->ioc, [this] {
+    impl_->end_level();
+    impl_->flush_late();
+  });
+}
+
 void worker::stop(const std::string& reason) {
   if (!impl_->thread.joinable()) return;
   asio::post(impl_->ioc, [this, reason] {
     if (impl_->stopping) return;
-    // pending starts never happen; running calls hang up (counted as failed with `reason`)
-    for (auto& c : impl_->calls)
-      if (!c->done()) c->hang_up(reason);
-    impl_->next_start = impl_->to_start.size();
+    impl_->level_over = true;
+    // running calls hang up (counted as failed with `reason`)
+    for (auto& s : impl_->slots)
+      for (auto& l : s)
+        if (l.call && !l.call->done()) l.call->hang_up(reason);
     impl_->flush_late();
     auto t = std::make_shared<asio::steady_timer>(impl_->ioc, 2s);
     t->async_wait([this, t](beast::error_code) {

@@ -1,15 +1,20 @@
-// load_gen: N concurrent simulated Twilio calls against a running engine, one level of the
-// load benchmark. It ramps the calls up, keeps them talking in real time (20 ms frames,
-// marks echoed as the audio plays, a share of calls barging in), measures latency from the
-// caller's side, samples the engine's CPU and RSS from /proc and its actor mailbox depths
-// from /metrics over the steady window (all calls up), and measures itself (CPU, how late
+// load_gen: one level of the load benchmark. N phone lines call a running engine over and
+// over: each call waits for the greeting, takes 4 caller turns of 1.2-2.4 s of speech (a
+// seeded 25 % of the replies barged into, ~1 s into their audio), hangs up after the last
+// reply and the line calls again at once, until the level ends. It ramps the lines up,
+// measures latency from the caller's side (turns without a reply, missed barge-ins), samples
+// the engine's CPU, RSS and threads from /proc, its actor mailbox depths from /metrics and
+// the machine's load (/proc/stat) over the steady window, and measures itself (CPU, how late
 // its ticks run) so a saturated generator shows up in the figures instead of in the engine's.
 //
-//   load_gen --url http://127.0.0.1:8080 --calls 200 [--engine-pid PID] [--ramp-s 10]
-//            [--call-s 60] [--barge-share 0.25] [--threads 1] [--mock-delay-ms 0]
-//            [--barge-detect-ms 0] [--line "text"]... [--json out.json] [--token T] [--quiet]
+//   load_gen --url http://127.0.0.1:8080 --calls 200 [--engine-pid PID] [--mocks-pid PID]
+//            [--ramp-s 10] [--settle-s 3] [--window-s 60] [--turns 4] [--barge-share 0.25]
+//            [--barge-after-ms 1000] [--seed 1] [--threads 1] [--mock-delay-ms 0]
+//            [--barge-detect-ms 0] [--line "text"]... [--tool-line I]... [--json out.json]
+//            [--token T] [--quiet]
 //
-// Exit status 0 when every call ended ok, 1 when some failed, 64 on bad arguments.
+// Exit status 0 when no call failed, 1 when some failed, 2 when the engine is not ready,
+// 64 on bad arguments.
 #include "load/load_call.hpp"
 
 #include "audio/levels.hpp"
@@ -32,11 +37,18 @@
 namespace {
 
 using namespace ce::load;
+std::string fmt(double v, int prec = 0);
 using nlohmann::json;
 
 struct args {
   load_options opt;
   int engine_pid = 0;
+  int mocks_pid = 0;            // the mock providers' process, for their CPU share in the window
+  int settle_ms = 3000;         // after the ramp, before the steady window
+  int window_ms = 60000;        // the steady window; the level ends with it
+  double min_speech_s = 1.2, max_speech_s = 2.4;
+  double onset_dbfs = -45, end_dbfs = -40;  // speech onset and end of a caller line (see encode_script)  // a caller line's speech outside this is warned about
+  std::vector<int> tool_lines;  // indices of lines the mock answers with a tool call
   double mock_delay_ms = 0;     // configured provider delays inside one turn
   double barge_detect_ms = 0;   // configured detection delay of a barge-in (speech onset -> event)
   double idle_rss_kb = -1;      // the engine's RSS when idle (default: sampled before the calls start)
@@ -44,14 +56,27 @@ struct args {
   std::string json_path;
   std::string label;
   bool quiet = false;
+  bool list_lines = false;
   int progress_s = 2;
 };
 
 void usage() {
-  std::cerr << "usage: load_gen --url URL --calls N [--engine-pid PID] [--ramp-s S] [--call-s S]\n"
-               "                [--barge-share F] [--barge-line I] [--threads T] [--slot-ms MS]\n"
+  std::cerr << "usage: load_gen --url URL --calls N [--engine-pid PID] [--mocks-pid PID] [--ramp-s S] [--settle-s S]\n"
+               "                [--window-s S] [--turns N] [--barge-share F] [--barge-after-ms MS] [--seed N]\n"
+               "                [--no-reply-ms MS] [--barge-miss-ms MS] [--pause-ms MS] [--threads T] [--slot-ms MS]\n"
                "                [--mock-delay-ms MS] [--barge-detect-ms MS] [--answer-timeout-ms MS] [--idle-rss-kb KB]\n"
-               "                [--line TEXT]... [--token AUTH_TOKEN] [--json FILE] [--label TEXT] [--quiet]\n";
+               "                [--line TEXT]... [--tool-line I]... [--token AUTH_TOKEN] [--json FILE] [--label TEXT]\n"
+               "                [--onset-dbfs DB] [--end-dbfs DB] [--list-lines] [--quiet]\n"
+               "  --calls N: concurrent phone lines; each calls again as soon as its call hung up\n";
+}
+
+/// The caller's lines: turns 1-4 speak the first four (espeak-ng at 165 wpm: 1.24, 1.58, 1.98
+/// and 2.22 s of speech, onset to end as encode_script measures them; `--list-lines` prints
+/// them), a barge-in into the last reply speaks the fifth (1.86 s) and hangs up. The mock
+/// STT gets the same lines in the same order (load_bench.py DEFAULT_LINES).
+std::vector<std::string> default_lines() {
+  return {"how much are new tires", "what are your hours on saturday", "can I bring my car in tomorrow morning",
+          "could you tell me what an oil change costs", "okay thanks that is all I needed"};
 }
 
 bool parse(int argc, char** argv, args& a, shared_script& script) {
@@ -63,12 +88,19 @@ bool parse(int argc, char** argv, args& a, shared_script& script) {
         return argv[++i];
       };
       if (k == "--url") a.opt.engine_url = val();
-      else if (k == "--calls") a.opt.calls = std::stoi(val());
+      else if (k == "--calls" || k == "--lines") a.opt.lines = std::stoi(val());
       else if (k == "--engine-pid") a.engine_pid = std::stoi(val());
+      else if (k == "--mocks-pid") a.mocks_pid = std::stoi(val());
       else if (k == "--ramp-s") a.opt.ramp_ms = static_cast<int>(std::stod(val()) * 1000);
-      else if (k == "--call-s") a.opt.call_ms = static_cast<int>(std::stod(val()) * 1000);
-      else if (k == "--barge-share") a.opt.barge_share = std::stod(val());
-      else if (k == "--barge-line") script.barge_line = std::stoi(val());
+      else if (k == "--settle-s") a.settle_ms = static_cast<int>(std::stod(val()) * 1000);
+      else if (k == "--window-s") a.window_ms = static_cast<int>(std::stod(val()) * 1000);
+      else if (k == "--turns") script.turns = std::stoi(val());
+      else if (k == "--barge-share") script.barge_share = std::stod(val());
+      else if (k == "--barge-after-ms") script.barge_after_ms = std::stoi(val());
+      else if (k == "--seed") script.seed = std::stoull(val());
+      else if (k == "--no-reply-ms") script.no_reply_ms = std::stoi(val());
+      else if (k == "--barge-miss-ms") script.barge_miss_ms = std::stoi(val());
+      else if (k == "--pause-ms") script.pause_before_ms = std::stoi(val());
       else if (k == "--threads") a.opt.threads = std::stoi(val());
       else if (k == "--slot-ms") a.opt.slot_ms = std::stoi(val());
       else if (k == "--mock-delay-ms") a.mock_delay_ms = std::stod(val());
@@ -76,10 +108,14 @@ bool parse(int argc, char** argv, args& a, shared_script& script) {
       else if (k == "--idle-rss-kb") a.idle_rss_kb = std::stod(val());
       else if (k == "--answer-timeout-ms") a.opt.answer_timeout_ms = std::stoi(val());
       else if (k == "--line") a.lines.push_back(val());
+      else if (k == "--tool-line") a.tool_lines.push_back(std::stoi(val()));
       else if (k == "--token") a.opt.auth_token = val();
       else if (k == "--json") a.json_path = val();
       else if (k == "--label") a.label = val();
       else if (k == "--progress-s") a.progress_s = std::stoi(val());
+      else if (k == "--list-lines") a.list_lines = true;
+      else if (k == "--onset-dbfs") a.onset_dbfs = std::stod(val());
+      else if (k == "--end-dbfs") a.end_dbfs = std::stod(val());
       else if (k == "--quiet") a.quiet = true;
       else if (k == "--help" || k == "-h") { usage(); return false; }
       else throw std::invalid_argument("unknown argument " + k);
@@ -89,25 +125,34 @@ bool parse(int argc, char** argv, args& a, shared_script& script) {
     usage();
     return false;
   }
+  if (a.lines.empty()) a.lines = default_lines();
   std::string why;
-  if (a.opt.engine_url.rfind("http://", 0) != 0) why = "--url must be http://host:port";
-  else if (a.opt.calls < 1) why = "--calls must be at least 1";
+  if (a.list_lines) {
+    // only the lines are wanted
+  } else if (a.opt.engine_url.rfind("http://", 0) != 0) why = "--url must be http://host:port";
+  else if (a.opt.lines < 1) why = "--calls must be at least 1";
   else if (a.opt.slot_ms < 1 || 20 % a.opt.slot_ms != 0) why = "--slot-ms must divide 20";
   else if (a.opt.threads < 1 || a.opt.threads > 16) why = "--threads must be 1..16";
-  else if (a.opt.barge_share < 0 || a.opt.barge_share > 1) why = "--barge-share must be within 0..1";
-  else if (a.opt.call_ms < 5000) why = "--call-s must be at least 5";
+  else if (script.barge_share < 0 || script.barge_share > 1) why = "--barge-share must be within 0..1";
+  else if (script.turns < 1) why = "--turns must be at least 1";
+  else if (a.window_ms < 1000) why = "--window-s must be at least 1";
+  else if (a.opt.ramp_ms < 0 || a.settle_ms < 0) why = "--ramp-s and --settle-s must not be negative";
+  for (int t : a.tool_lines)
+    if (t < 0 || t >= static_cast<int>(a.lines.size())) why = "--tool-line " + std::to_string(t) + " names no --line";
   if (!why.empty()) {
     std::cerr << "load_gen: " << why << "\n";
     return false;
   }
-  if (a.lines.empty())
-    a.lines = {"what are your hours on saturday", "how much is an oil change", "do you check the brakes too"};
-  if (script.barge_line >= static_cast<int>(a.lines.size())) script.barge_line = -1;
   return true;
 }
 
 /// Speech for every caller line, synthesised once (espeak-ng) and base64-encoded per frame.
-void encode_script(const std::vector<std::string>& lines, shared_script& script) {
+/// Its onset is the first frame above `onset_dbfs` (the engine's voice detector's floor,
+/// -45 dBFS: where a barge-in's reaction time starts); its end is the last frame above
+/// `end_dbfs` (the mock STT's speech threshold, -40 dBFS: where its endpointing starts
+/// counting, so the turn latency starts where the mocks' floor does).
+void encode_script(const std::vector<std::string>& lines, const std::vector<int>& tool_lines, double onset_dbfs,
+                   double end_dbfs, shared_script& script) {
   std::vector<std::uint8_t> silence(160, 0xFF);
   script.silence_frame = ce::base64_encode(silence);
   for (const auto& text : lines) {
@@ -119,15 +164,16 @@ void encode_script(const std::vector<std::string>& lines, shared_script& script)
       std::vector<std::uint8_t> f(160, 0xFF);
       auto n = std::min<std::size_t>(160, audio.size() - off);
       std::copy_n(audio.begin() + static_cast<std::ptrdiff_t>(off), n, f.begin());
-      bool voiced = ce::audio::mulaw_frame_dbfs(std::span<const std::uint8_t>(f.data(), f.size())) > -45.0;
-      if (voiced) {
-        if (!any) l.first_voiced = l.frames.size();
+      const double db = ce::audio::mulaw_frame_dbfs(std::span<const std::uint8_t>(f.data(), f.size()));
+      if (db > onset_dbfs && !any) {
+        l.first_voiced = l.frames.size();
         any = true;
-        l.voiced_frames = l.frames.size() + 1;
       }
+      if (db > end_dbfs) l.voiced_frames = l.frames.size() + 1;
       l.frames.push_back(ce::base64_encode(f));
     }
-    if (!any) throw std::runtime_error("caller line has no audible speech: " + text);
+    if (!any || l.voiced_frames <= l.first_voiced) throw std::runtime_error("caller line has no audible speech: " + text);
+    l.tool_turn = std::find(tool_lines.begin(), tool_lines.end(), static_cast<int>(script.lines.size())) != tool_lines.end();
     script.lines.push_back(std::move(l));
   }
 }
@@ -231,6 +277,19 @@ json thread_shares(const std::map<int, std::pair<std::string, double>>& a,
   return out;
 }
 
+/// Machine-wide CPU ticks from /proc/stat: {busy, total} (busy: user, nice, system, irq,
+/// softirq, steal; total adds idle and iowait).
+std::pair<double, double> machine_ticks() {
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  double v[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  in >> cpu;
+  for (double& x : v) in >> x;
+  if (cpu != "cpu") return {-1, -1};
+  const double busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+  return {busy, busy + v[3] + v[4]};
+}
+
 double self_cpu_s() {
   rusage u{};
   ::getrusage(RUSAGE_SELF, &u);
@@ -319,7 +378,7 @@ json dist(const std::vector<double>& v, double minus = 0) {
           {"max", w.empty() ? -1.0 : *std::max_element(w.begin(), w.end())}};
 }
 
-std::string fmt(double v, int prec = 0) {
+std::string fmt(double v, int prec) {
   if (v < -0.5 && prec == 0) return "-";
   char b[32];
   std::snprintf(b, sizeof b, "%.*f", prec, v);
@@ -333,11 +392,24 @@ int main(int argc, char** argv) {
   shared_script script;
   if (!parse(argc, argv, a, script)) return 64;
   try {
-    encode_script(a.lines, script);
+    encode_script(a.lines, a.tool_lines, a.onset_dbfs, a.end_dbfs, script);
   } catch (const std::exception& e) {
     std::cerr << "load_gen: " << e.what() << "\n";
     return 64;
   }
+  json lines_json = json::array();
+  for (std::size_t i = 0; i < script.lines.size(); ++i) {
+    const auto& l = script.lines[i];
+    const double s = l.speech_ms() / 1000.0;
+    const bool in_range = s >= a.min_speech_s - 1e-9 && s <= a.max_speech_s + 1e-9;
+    lines_json.push_back({{"text", l.text}, {"speech_s", s}, {"tool_turn", l.tool_turn}});
+    if (a.list_lines)
+      std::cout << i << "\t" << fmt(s, 2) << " s\t" << l.text << (l.tool_turn ? "\t(tool turn)" : "") << "\n";
+    else if (!in_range)
+      std::cerr << "load_gen: warning: line " << i << " has " << fmt(s, 2) << " s of speech, outside "
+                << a.min_speech_s << "-" << a.max_speech_s << " s: " << l.text << "\n";
+  }
+  if (a.list_lines) return 0;
   auto health = ce::sim::http_get(a.opt.engine_url + "/readyz", 3000);
   if (health.status != 200) {
     std::cerr << "load_gen: engine at " << a.opt.engine_url << " is not ready (" << health.status << " "
@@ -351,24 +423,23 @@ int main(int argc, char** argv) {
   std::vector<std::unique_ptr<worker>> workers;
   for (int t = 0; t < a.opt.threads; ++t) workers.push_back(std::make_unique<worker>(a.opt, script, stats));
   const auto t0 = clock::now() + std::chrono::milliseconds(200);
-  const int bargers_every = a.opt.barge_share > 0 ? std::max(1, static_cast<int>(std::lround(1.0 / a.opt.barge_share))) : 0;
-  for (int i = 0; i < a.opt.calls; ++i) {
-    auto at = t0 + std::chrono::milliseconds(static_cast<std::int64_t>(a.opt.calls > 1 ? static_cast<double>(a.opt.ramp_ms) * i / (a.opt.calls - 1) : 0));
-    bool barger = bargers_every > 0 && i % bargers_every == 0;
-    workers[static_cast<std::size_t>(i % a.opt.threads)]->add_call(i, at, barger);
+  const int n = a.opt.lines;
+  for (int i = 0; i < n; ++i) {
+    auto at = t0 + std::chrono::milliseconds(static_cast<std::int64_t>(n > 1 ? static_cast<double>(a.opt.ramp_ms) * i / (n - 1) : 0));
+    workers[static_cast<std::size_t>(i % a.opt.threads)]->add_line(i, at);
   }
   const double self_cpu0 = self_cpu_s();
   for (auto& w : workers) w->run();
 
-  // steady window: every call up (ramp + settle) until the first calls start hanging up
-  const auto window_start = t0 + std::chrono::milliseconds(a.opt.ramp_ms + 3000);
-  const auto window_end = t0 + std::chrono::milliseconds(a.opt.call_ms) - std::chrono::milliseconds(500);
-  const bool has_window = window_end - window_start >= std::chrono::seconds(5);
-  const auto deadline = t0 + std::chrono::milliseconds(a.opt.ramp_ms + a.opt.call_ms + a.opt.answer_timeout_ms + 20000);
+  // steady window: every line started (ramp + settle) until the level's end
+  const auto window_start = t0 + std::chrono::milliseconds(a.opt.ramp_ms + a.settle_ms);
+  const auto window_end = window_start + std::chrono::milliseconds(a.window_ms);
+  const auto end_deadline = std::chrono::milliseconds(15000);  // for the hang-ups after the level's end
 
-  proc_sample w0, w1, mid;
+  proc_sample w0, w1, mid, mocks0, mocks1;
   std::map<int, std::pair<std::string, double>> threads0, threads1;
   std::map<std::string, double> m0, m1;
+  std::pair<double, double> machine0{-1, -1}, machine1{-1, -1};
   double self0 = 0, self1 = 0;
   std::size_t late_mark0 = 0, late_mark1 = 0;
   std::vector<int> live_samples;
@@ -377,84 +448,116 @@ int main(int argc, char** argv) {
   auto next_progress = clock::now() + std::chrono::seconds(a.progress_s);
   auto next_live = clock::now();
 
-  auto progress = [&](const char* tag) {
+  auto progress = [&]() {
     std::vector<double> lat;
+    std::int64_t turns, no_reply, barges, missed;
     {
       std::lock_guard<std::mutex> g{stats.mutex};
       lat = stats.turn_ms;
+      turns = stats.turns;
+      no_reply = stats.turns_no_reply;
+      barges = stats.barge_ins;
+      missed = stats.barge_missed;
     }
     double el = std::chrono::duration<double>(clock::now() - t0).count();
-    std::fprintf(stderr, "[%s%s%6.1fs] started %d/%d  up %d  ok %d  failed %d  turns %d  latency p50 %s p95 %s ms\n",
-                 a.label.c_str(), a.label.empty() ? "" : " ", el, stats.started.load(), a.opt.calls,
-                 stats.streaming.load(), stats.ok.load(), stats.failed.load(), stats.turns.load(),
-                 fmt(percentile(lat, 50)).c_str(), fmt(percentile(lat, 95)).c_str());
-    (void)tag;
+    std::fprintf(stderr,
+                 "[%s%s%6.1fs] lines %d  calls %d  up %d  ok %d  failed %d  turns %lld (no reply %lld)  barge-ins %lld "
+                 "(missed %lld)  latency p50 %s p95 %s ms\n",
+                 a.label.c_str(), a.label.empty() ? "" : " ", el, n, stats.started.load(), stats.streaming.load(),
+                 stats.ok.load(), stats.failed.load(), static_cast<long long>(turns), static_cast<long long>(no_reply),
+                 static_cast<long long>(barges), static_cast<long long>(missed), fmt(percentile(lat, 50)).c_str(),
+                 fmt(percentile(lat, 95)).c_str());
   };
 
-  bool timed_out = false;
-  while (stats.ok.load() + stats.failed.load() < a.opt.calls) {
+  for (;;) {
     auto now = clock::now();
-    if (now >= deadline) {
-      timed_out = true;
-      break;
-    }
-    if (has_window && !took0 && now >= window_start) {
+    if (!took0 && now >= window_start) {
       took0 = true;
       w0_at = now;
       w0 = sample_proc(a.engine_pid);
+      mocks0 = sample_proc(a.mocks_pid);
+      machine0 = machine_ticks();
       threads0 = sample_threads(a.engine_pid);
       self0 = self_cpu_s();
       m0 = scrape(a.opt.engine_url);
       std::lock_guard<std::mutex> g{stats.mutex};
       late_mark0 = stats.tick_late_us.size();
     }
-    if (took0 && !took1 && now >= window_start + (window_end - window_start) / 2 && !mid.ok())
-      mid = sample_proc(a.engine_pid);
-    if (has_window && took0 && !took1 && now >= window_end) {
+    if (took0 && !mid.ok() && now >= window_start + (window_end - window_start) / 2) mid = sample_proc(a.engine_pid);
+    if (took0 && now >= window_end) {
       took1 = true;
       w1_at = now;
       w1 = sample_proc(a.engine_pid);
+      mocks1 = sample_proc(a.mocks_pid);
+      machine1 = machine_ticks();
       threads1 = sample_threads(a.engine_pid);
       self1 = self_cpu_s();
       m1 = scrape(a.opt.engine_url);
       std::lock_guard<std::mutex> g{stats.mutex};
       late_mark1 = stats.tick_late_us.size();
+      break;
     }
-    if (took0 && !took1 && now >= next_live) {
+    if (took0 && now >= next_live) {
       live_samples.push_back(stats.streaming.load());
       next_live = now + std::chrono::milliseconds(500);
     }
     if (!a.quiet && now >= next_progress) {
-      progress("");
+      progress();
       next_progress = now + std::chrono::seconds(a.progress_s);
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  for (auto& w : workers) w->stop(timed_out ? "still running at the level's deadline" : "generator stopped");
+  // the level is over: calls in progress hang up (cut, not failed), no line calls again
+  for (auto& w : workers) w->end_level();
+  const auto ended_at = clock::now();
+  bool timed_out = false;
+  while (stats.live.load() > 0) {
+    if (clock::now() - ended_at > end_deadline) {
+      timed_out = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  for (auto& w : workers) w->stop(timed_out ? "still running after the level's end" : "generator stopped");
   for (auto& w : workers) w->join();
   const double self_cpu_total = self_cpu_s() - self_cpu0;
   const double elapsed_s = std::chrono::duration<double>(clock::now() - t0).count();
-  if (!a.quiet) progress("");
+  if (!a.quiet) progress();
 
   // ------------------------------------------------------------------ report
   std::lock_guard<std::mutex> g{stats.mutex};
-  const int ok = stats.ok.load();
-  const int failed = a.opt.calls - ok;
+  const int started = stats.started.load();
+  const int failed = stats.failed.load() + std::max(0, started - stats.ok.load() - stats.failed.load());
   json rep;
   rep["label"] = a.label;
-  rep["calls"] = a.opt.calls;
-  rep["ok"] = ok;
+  rep["calls"] = n;  // concurrent lines: the level
+  rep["calls_placed"] = started;
+  rep["ok"] = stats.ok.load();
   rep["failed"] = failed;
+  rep["cut_at_level_end"] = stats.cut.load();
+  rep["calls_with_all_turns"] = stats.calls_completed_turns;
   json reasons = json::object();
   for (const auto& [k, v] : stats.failures) reasons[k] = v;
-  if (int lost = a.opt.calls - stats.ok.load() - stats.failed.load(); lost > 0) reasons["never finished"] = lost;
+  if (int lost = started - stats.ok.load() - stats.failed.load(); lost > 0) reasons["never finished"] = lost;
   rep["failures"] = reasons;
-  rep["config"] = {{"ramp_s", a.opt.ramp_ms / 1000.0}, {"call_s", a.opt.call_ms / 1000.0},
-                   {"barge_share", a.opt.barge_share}, {"threads", a.opt.threads}, {"slot_ms", a.opt.slot_ms},
-                   {"mock_delay_ms", a.mock_delay_ms}, {"barge_detect_ms", a.barge_detect_ms},
-                   {"lines", a.lines}, {"barge_line", script.barge_line}};
+  rep["config"] = {{"ramp_s", a.opt.ramp_ms / 1000.0}, {"settle_s", a.settle_ms / 1000.0},
+                   {"window_s", a.window_ms / 1000.0}, {"turns", script.turns},
+                   {"barge_share", script.barge_share}, {"barge_after_ms", script.barge_after_ms},
+                   {"seed", script.seed}, {"pause_ms", script.pause_before_ms},
+                   {"no_reply_ms", script.no_reply_ms}, {"barge_miss_ms", script.barge_miss_ms},
+                   {"answer_timeout_ms", a.opt.answer_timeout_ms}, {"threads", a.opt.threads},
+                   {"slot_ms", a.opt.slot_ms}, {"mock_delay_ms", a.mock_delay_ms},
+                   {"barge_detect_ms", a.barge_detect_ms}, {"lines", lines_json}};
+  rep["turns"] = stats.turns;
+  rep["turns_no_reply"] = stats.turns_no_reply;
+  rep["turns_cut"] = stats.turns_cut;
+  rep["replies"] = stats.replies;
+  rep["barge_ins"] = stats.barge_ins;
+  rep["barge_missed"] = stats.barge_missed;
+  rep["barge_skipped"] = stats.barge_skipped;
   rep["turn_ms"] = dist(stats.turn_ms);
   rep["engine_added_ms"] = dist(stats.turn_ms, a.mock_delay_ms);
+  rep["tool_turn_ms"] = dist(stats.tool_turn_ms);
   rep["barge_clear_ms"] = dist(stats.barge_clear_ms);
   rep["barge_engine_ms"] = dist(stats.barge_clear_ms, a.barge_detect_ms);
   rep["greeting_ms"] = dist(stats.greeting_ms);
@@ -489,6 +592,9 @@ int main(int argc, char** argv) {
     steady["window_s"] = win_s;
     steady["live_calls_mean"] = live;
     gen["cpu_share_window"] = (self1 - self0) / win_s;
+    if (machine0.second >= 0 && machine1.second > machine0.second)
+      steady["machine_busy"] = (machine1.first - machine0.first) / (machine1.second - machine0.second);
+    if (mocks0.ok() && mocks1.ok()) steady["mocks_cpu_share"] = (mocks1.cpu_s - mocks0.cpu_s) / win_s;
     if (w0.ok() && w1.ok() && live > 0) {
       const double cpu = w1.cpu_s - w0.cpu_s;
       steady["engine_cpu_s"] = cpu;
@@ -527,16 +633,22 @@ int main(int argc, char** argv) {
 
   // human summary
   auto d = [&](const json& j, const char* k) { return j[k].is_number() ? fmt(j[k].get<double>()) : std::string("-"); };
-  std::cout << "load_gen " << (a.label.empty() ? "" : a.label + " ") << "calls " << a.opt.calls << ": ok " << ok
-            << ", failed " << failed << "\n";
+  std::cout << "load_gen " << (a.label.empty() ? "" : a.label + " ") << n << " lines: " << started
+            << " calls placed, ok " << stats.ok.load() << " (" << stats.calls_completed_turns << " took all "
+            << script.turns << " turns, " << stats.cut.load() << " cut at the level's end), failed " << failed << "\n";
   for (const auto& [k, v] : reasons.items()) std::cout << "  failed: " << v << " x " << k << "\n";
+  std::cout << "  turns " << stats.turns << ", without a reply within " << script.no_reply_ms / 1000.0 << " s: "
+            << stats.turns_no_reply << "; barge-ins " << stats.barge_ins << " (" << stats.replies << " replies), missed (no clear within "
+            << script.barge_miss_ms / 1000.0 << " s): " << stats.barge_missed << "\n";
   std::cout << "  turn latency (caller side) p50/p95/p99: " << d(rep["turn_ms"], "p50") << "/" << d(rep["turn_ms"], "p95")
-            << "/" << d(rep["turn_ms"], "p99") << " ms over " << rep["turn_ms"]["n"] << " turns\n";
+            << "/" << d(rep["turn_ms"], "p99") << " ms over " << rep["turn_ms"]["n"] << " turns";
+  if (!stats.tool_turn_ms.empty()) std::cout << " (" << stats.tool_turn_ms.size() << " tool-call turns left out)";
+  std::cout << "\n";
   std::cout << "  engine-added (minus " << a.mock_delay_ms << " ms of mock delays) p50/p95/p99: "
             << d(rep["engine_added_ms"], "p50") << "/" << d(rep["engine_added_ms"], "p95") << "/"
             << d(rep["engine_added_ms"], "p99") << " ms\n";
   std::cout << "  barge-in onset->clear p50/p95: " << d(rep["barge_clear_ms"], "p50") << "/"
-            << d(rep["barge_clear_ms"], "p95") << " ms over " << rep["barge_clear_ms"]["n"] << " barge-ins\n";
+            << d(rep["barge_clear_ms"], "p95") << " ms over " << rep["barge_clear_ms"]["n"] << " clears\n";
   if (steady.is_object() && steady.contains("engine_cpu_s_per_call_minute")) {
     std::cout << "  engine: " << fmt(steady["engine_cpu_s_per_call_minute"].get<double>(), 4)
               << " CPU-s per call-minute (" << fmt(steady["engine_cpu_share"].get<double>() * 100, 1) << "% of one core, "
@@ -544,7 +656,7 @@ int main(int argc, char** argv) {
               << " s), RSS " << fmt(steady["engine_rss_kb"].get<double>() / 1024, 1) << " MB ("
               << fmt(steady["engine_rss_kb_per_call"].get<double>(), 1) << " KB per call)\n";
   } else if (!took1) {
-    std::cout << "  engine: no steady window (call length too short for ramp + settle, or the level did not reach it)\n";
+    std::cout << "  engine: no steady window\n";
   }
   if (steady.is_object() && steady.contains("engine_kernel_share")) {
     std::cout << "  engine in the kernel: " << fmt(steady["engine_kernel_share"].get<double>() * 100, 1)
@@ -569,6 +681,12 @@ int main(int argc, char** argv) {
                 << m["max_since_start"].get<double>();
     std::cout << "\n";
   }
+  if (steady.is_object() && steady.contains("machine_busy"))
+    std::cout << "  machine busy over the window: " << fmt(steady["machine_busy"].get<double>() * 100, 1) << "%"
+              << (steady.contains("mocks_cpu_share")
+                    ? ", mocks " + fmt(steady["mocks_cpu_share"].get<double>(), 2) + " cores"
+                    : std::string())
+              << "\n";
   std::cout << "  generator: " << fmt(gen.value("cpu_share_window", gen["cpu_share_total"].get<double>()) * 100, 1)
             << "% of one core, tick lateness p50/p99/max " << fmt(gen["tick_late_ms"]["p50"].get<double>(), 2) << "/"
             << fmt(gen["tick_late_ms"]["p99"].get<double>(), 2) << "/" << fmt(gen["tick_late_ms"]["max"].get<double>(), 2)
