@@ -136,8 +136,7 @@ int main(int argc, char** argv) {
   caf_cfg.set("work-stealing.moderate-poll-attempts", static_cast<std::size_t>(cfg->runtime.caf_moderate_polls));
   caf_cfg.set("logger.console", caf::atom("none"));
   int rc = 0;
-  // The I/O shards outlive the actors: a call's provider clients (owned by its actors) live
-  // on its shard and say goodbye there after their actors are gone.
+  // The I/O shards: every socket of a call, its provider clients included, lives on one.
   ce::runtime::shard_pool shards{cfg->server.io_threads};
   shards.start();
   {
@@ -174,6 +173,11 @@ int main(int argc, char** argv) {
     server.stop();
     engine->flush_call_logs(sys, std::chrono::seconds(10));
     engine->stop();
+    // Every actor is done before the shards go: none posts to a shard any more, and what
+    // lived on the shards (connections, clients, the handles they held) is released while
+    // the actor system still exists.
+    sys.registry().await_running_count_equal(0);
+    shards.stop(/*destroy=*/true);
     log->info("stopped");
   }
   return rc;

@@ -63,8 +63,11 @@ void shard_pool::start() {
   }
 }
 
-void shard_pool::stop() {
-  if (threads_.empty()) return;
+void shard_pool::stop(bool destroy) {
+  if (threads_.empty()) {
+    if (destroy) shards_.clear();
+    return;
+  }
   guards_.clear();
   for (auto& s : shards_) s->io_.stop();
   for (auto& t : threads_) {
@@ -73,6 +76,7 @@ void shard_pool::stop() {
     else t.join();
   }
   threads_.clear();
+  if (destroy) shards_.clear();
 }
 
 } // namespace ce::runtime

@@ -64,7 +64,9 @@ public:
   /// Starts one thread per shard (named "shard-N"). Idempotent.
   void start();
   /// Stops every io_context and joins the threads (not from a shard thread). Idempotent.
-  void stop();
+  /// `destroy`: also destroys the io_contexts, with every handler, socket and object still
+  /// living on them (nothing may use a shard afterwards).
+  void stop(bool destroy = false);
 
 private:
   std::vector<std::unique_ptr<shard>> shards_;
