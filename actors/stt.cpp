@@ -321,11 +321,21 @@ void start_deepgram(stt_actor* self) {
   cb.on_opened = [me](const deepgram::stt_opened& o) {
     caf::anon_send(me, dg_stt::opened{o.reconnected, o.replayed_bytes});
   };
+  // Only the first interim of a speech matters here (it may be the first sign of it):
+  // the rest stay on the shard. (The callbacks run on the shard's thread only.)
+  auto interim_sent = std::make_shared<bool>(false);
   cb.on_speech_started = [me](const deepgram::stt_speech_started& e) {
     caf::anon_send(me, dg_stt::speech{e.at, {}});
   };
-  cb.on_interim = [me](const deepgram::stt_interim& i) { caf::anon_send(me, dg_stt::speech{std::nullopt, i.text}); };
-  cb.on_utterance = [me](deepgram::stt_utterance u) { caf::anon_send(me, dg_stt::utterance{std::move(u)}); };
+  cb.on_interim = [me, interim_sent](const deepgram::stt_interim& i) {
+    if (*interim_sent) return;
+    *interim_sent = true;
+    caf::anon_send(me, dg_stt::speech{std::nullopt, i.text});
+  };
+  cb.on_utterance = [me, interim_sent](deepgram::stt_utterance u) {
+    *interim_sent = false;
+    caf::anon_send(me, dg_stt::utterance{std::move(u)});
+  };
   cb.on_failed = [me](const http::provider_error& e) { caf::anon_send(me, dg_stt::failed{e}); };
   cb.on_closed = [lingering = s.dg.lingering] { lingering->reset(); };
   // The client lives on the call's shard, beside the Twilio socket that feeds it.

@@ -137,7 +137,7 @@ int main(int argc, char** argv) {
   caf_cfg.set("logger.console", caf::atom("none"));
   int rc = 0;
   // The I/O shards: every socket of a call, its provider clients included, lives on one.
-  ce::runtime::shard_pool shards{cfg->server.io_threads};
+  ce::runtime::shard_pool shards{cfg->server.io_threads, std::chrono::microseconds(cfg->server.io_tick_us)};
   shards.start();
   {
     caf::actor_system sys{caf_cfg};

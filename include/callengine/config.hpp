@@ -18,6 +18,11 @@ struct server_config {
   /// I/O shards: threads that each run their own io_context and own every socket of the
   /// calls placed on them (Twilio's and the call's provider connections); 0 = one per core
   int io_threads = 0;
+  /// A busy shard looks for ready sockets this often instead of sleeping in epoll until the
+  /// next event (which wakes it once per event: a context switch per Twilio frame at high
+  /// load); after 50 ms with nothing to do it sleeps in epoll again. 0 = always sleep in
+  /// epoll.
+  int io_tick_us = 0;
   std::size_t max_request_body_bytes = 64 * 1024;
   /// Bound on outbound WebSocket messages queued per connection (drop policy: refuse
   /// new audio, count it).
@@ -191,14 +196,13 @@ struct deepgram_config {
   int keepalive_ms = 4000;       ///< KeepAlive when no audio went out this long
   int dead_after_ms = 2500;      ///< no frame this long = a dead connection
   int replay_ms = 1000;          ///< audio replayed after a reconnect
-  /// Caller audio goes to Deepgram in messages of this much (20 = every Twilio frame; more
-  /// saves CPU and packets at the cost of up to that much later finals).
-  int send_ms = 20;
+  /// Voiced caller audio goes to Deepgram in messages of this much (an onset and the end of
+  /// a voiced stretch go at once, and the frames around the endpoint one by one, so finals
+  /// are not delayed; 20 = every Twilio frame).
+  int send_ms = 100;
   /// While the local voice detector hears no speech, audio is sent in messages of up to
-  /// this much instead (the first frames of speech flush it): a caller silent through the
-  /// agent's turn costs a fifth of the messages, and finals, which come after speech, are
-  /// not delayed.
-  int silence_send_ms = 100;
+  /// this much instead (the first frames of speech flush it).
+  int silence_send_ms = 250;
   // TTS (/v1/speak)
   std::string tts_model = "aura-asteria-en";
   bool tts_websocket = true;     ///< false: REST only

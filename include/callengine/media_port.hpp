@@ -47,14 +47,21 @@ struct caller_speech {
   bool forced = false;     ///< stopped: cut at stt.max_utterance_ms (embedded recogniser)
 };
 
+/// What the edge's detector made of one caller frame.
+enum class caller_voice : std::uint8_t {
+  quiet,   ///< no speech under way
+  voiced,  ///< a voiced frame (speech, or the frames of an onset being confirmed)
+  pause,   ///< an unvoiced frame inside speech: a gap between words, or its end
+};
+
 /// Caller audio straight into a cloud recogniser's connection living on the call's shard.
 /// Implemented by the provider client; called on the shard's thread only.
 class caller_audio_port {
 public:
   virtual ~caller_audio_port() = default;
-  /// Queues one frame. `talking`: the edge's detector is in (or counting towards) speech;
-  /// `arrived`: when the frame arrived (maps the provider's stream time to the clock).
-  virtual void write(std::span<const std::uint8_t> mulaw, bool talking, time_point arrived) = 0;
+  /// Queues one frame; `arrived`: when it arrived (maps the provider's stream time to the
+  /// clock).
+  virtual void write(std::span<const std::uint8_t> mulaw, caller_voice voice, time_point arrived) = 0;
 };
 
 /// Agent audio straight from a synthesiser's connection living on the call's shard.

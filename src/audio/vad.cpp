@@ -43,6 +43,7 @@ void energy_vad::reset() {
   candidate_start_ms_ = -1;
   speech_start_ms_ = 0;
   last_voiced_end_ms_ = 0;
+  last_voiced_ = false;
   floor_ = initial_floor_;
   block_mins_.fill(initial_floor_);
   block_index_ = 0;
@@ -62,6 +63,7 @@ vad_result energy_vad::push(std::span<const std::uint8_t> mulaw) {
   const std::int64_t end_ms = stream_ms();
   const double level = mulaw_frame_dbfs(mulaw);
   const bool voiced = level >= threshold_dbfs();
+  last_voiced_ = voiced;
   auto result = in_speech_ ? on_speech_frame(voiced, end_ms)
                            : on_silent_frame(voiced, begin_ms, end_ms);
   track_floor(level, end_ms - begin_ms, end_ms);

@@ -50,6 +50,8 @@ public:
   bool in_speech() const { return in_speech_; }
   /// Neither in speech nor counting voiced frames towards an onset: the line is quiet.
   bool quiet() const { return !in_speech_ && candidate_start_ms_ < 0; }
+  /// The last frame pushed reached the threshold (speech, or a candidate onset).
+  bool last_voiced() const { return last_voiced_; }
   std::int64_t stream_ms() const { return static_cast<std::int64_t>(bytes_ / 8); }
   double noise_floor_dbfs() const { return floor_; }
   /// The level a frame needs to count as voiced right now.
@@ -72,6 +74,7 @@ private:
   std::int64_t candidate_start_ms_ = -1;  // first voiced frame of a run, while silent
   std::int64_t speech_start_ms_ = 0;
   std::int64_t last_voiced_end_ms_ = 0;
+  bool last_voiced_ = false;
   double floor_;
   std::array<double, floor_blocks> block_mins_{};
   int block_index_ = 0;

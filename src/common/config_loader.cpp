@@ -54,6 +54,7 @@ void read_server(const json& j, server_config& c) {
   c.port = static_cast<std::uint16_t>(port);
   get(j, "public_base_url", c.public_base_url, "server");
   get(j, "io_threads", c.io_threads, "server");
+  get(j, "io_tick_us", c.io_tick_us, "server");
   get(j, "max_request_body_bytes", c.max_request_body_bytes, "server");
   get(j, "max_outbound_queue", c.max_outbound_queue, "server");
 }
@@ -305,6 +306,8 @@ void validate(const engine_config& c) {
       throw config_error{"google: token_url and api_base_url must start with http:// or https:// (got '" + *u + "')"};
   positive(c.runtime.caf_max_throughput, "runtime.caf_max_throughput");
   if (c.server.io_threads < 0) throw config_error{"server.io_threads: must be >= 0 (0 = one per core)"};
+  if (c.server.io_tick_us < 0 || c.server.io_tick_us > 20000)
+    throw config_error{"server.io_tick_us: must be 0..20000 (0 = a shard sleeps in epoll until an event)"};
   if (c.runtime.caf_policy != "stealing" && c.runtime.caf_policy != "sharing")
     throw config_error{"runtime.caf_policy: must be \"stealing\" or \"sharing\" (got '" + c.runtime.caf_policy + "')"};
   if (c.runtime.caf_moderate_polls < 0) throw config_error{"runtime.caf_moderate_polls: must be >= 0"};

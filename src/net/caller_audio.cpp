@@ -24,7 +24,9 @@ void caller_audio::push(std::span<const std::uint8_t> frame, time_point arrived)
     return arrived - std::chrono::milliseconds(std::max<std::int64_t>(0, now_ms - at_ms));
   };
   if (port_) {
-    port_->write(frame, !vad_.quiet(), arrived);
+    port_->write(frame,
+                 vad_.quiet() ? caller_voice::quiet : vad_.last_voiced() ? caller_voice::voiced : caller_voice::pause,
+                 arrived);
     keep_speech_audio(frame, r, arrived);
   } else {
     batch_.insert(batch_.end(), frame.begin(), frame.end());
@@ -78,8 +80,12 @@ void caller_audio::keep_speech_audio(std::span<const std::uint8_t> frame, const 
   if (speech_active_) return append();
   // quiet: the preroll ring, and an ended sentence is let go once it cannot matter
   if (preroll_.size() != preroll_bytes) preroll_.assign(preroll_bytes, mulaw_silence);
-  for (auto b : frame) {
-    preroll_[preroll_pos_++] = b;
+  auto rest = frame.size() >= preroll_bytes ? frame.last(preroll_bytes) : frame;
+  while (!rest.empty()) {
+    const std::size_t n = std::min(rest.size(), preroll_bytes - preroll_pos_);
+    std::copy_n(rest.begin(), n, preroll_.begin() + static_cast<std::ptrdiff_t>(preroll_pos_));
+    rest = rest.subspan(n);
+    preroll_pos_ += n;
     if (preroll_pos_ == preroll_bytes) {
       preroll_pos_ = 0;
       preroll_full_ = true;

@@ -15,7 +15,8 @@ namespace ce::runtime {
 // it would do to hand handlers to other threads (posts from other threads stay safe).
 shard::shard(int index) : index_(index), io_(1) {}
 
-shard_pool::shard_pool(int count) {
+shard_pool::shard_pool(int count, std::chrono::microseconds tick, std::chrono::milliseconds idle_after)
+  : tick_(tick), idle_after_(idle_after) {
   if (count <= 0) count = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   for (int i = 0; i < count; ++i) shards_.push_back(std::make_unique<shard>(i));
 }
@@ -45,13 +46,13 @@ void shard_pool::start() {
   for (auto& s : shards_) {
     guards_.push_back(std::make_unique<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
       s->io_.get_executor()));
-    threads_.emplace_back([sh = s.get()] {
+    threads_.emplace_back([this, sh = s.get()] {
       const std::string name = "shard-" + std::to_string(sh->index());
       pthread_setname_np(pthread_self(), name.c_str());
       // A throwing handler must not take the process down: log it and keep running.
       for (;;) {
         try {
-          sh->io_.run();
+          run(*sh);
           return;
         } catch (const std::exception& e) {
           log::get("net")->error("{}: a handler threw: {}", name, e.what());
@@ -60,6 +61,33 @@ void shard_pool::start() {
         }
       }
     });
+  }
+}
+
+// With a tick, a busy shard handles everything ready, then sleeps until the next tick:
+// sockets that became ready meanwhile are handled together, one wake-up per tick instead of
+// one per event. Idle, it blocks in epoll (no CPU while nothing happens).
+void shard_pool::run(shard& s) {
+  auto& io = s.io_;
+  if (tick_.count() <= 0) {
+    io.run();
+    return;
+  }
+  using clock = std::chrono::steady_clock;
+  auto last_work = clock::now();
+  auto next = last_work;
+  while (!io.stopped()) {
+    const auto now = clock::now();
+    if (io.poll() > 0) last_work = now;
+    if (io.stopped()) return;
+    if (now - last_work >= idle_after_) {
+      io.run_one();  // sleeps until something happens
+      last_work = next = clock::now();
+      continue;
+    }
+    next += tick_;
+    if (next < now) next = now;  // a long tick: do not try to catch up
+    std::this_thread::sleep_until(next);
   }
 }
 

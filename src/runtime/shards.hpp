@@ -12,6 +12,7 @@
 #include <boost/asio/post.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -50,8 +51,11 @@ private:
 
 class shard_pool {
 public:
-  /// `count` shards (0: one per core). Threads start with start().
-  explicit shard_pool(int count);
+  /// `count` shards (0: one per core). Threads start with start(). `tick`: while busy, a
+  /// shard handles what is ready this often instead of sleeping in epoll until each next
+  /// event (zero: always sleep in epoll); idle for `idle_after`, it sleeps in epoll again.
+  explicit shard_pool(int count, std::chrono::microseconds tick = {},
+                      std::chrono::milliseconds idle_after = std::chrono::milliseconds(50));
   ~shard_pool();
   shard_pool(const shard_pool&) = delete;
   shard_pool& operator=(const shard_pool&) = delete;
@@ -69,6 +73,10 @@ public:
   void stop(bool destroy = false);
 
 private:
+  void run(shard& s);
+
+  std::chrono::microseconds tick_;
+  std::chrono::milliseconds idle_after_;
   std::vector<std::unique_ptr<shard>> shards_;
   std::vector<std::thread> threads_;
   std::vector<std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>> guards_;

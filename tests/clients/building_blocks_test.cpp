@@ -1,7 +1,8 @@
 // The clients' pure building blocks: URL handling, error classification, retry timing,
-// and Deepgram utterance assembly across a reconnect with replay.
+// the replay ring, and Deepgram utterance assembly across a reconnect with replay.
 #include <catch2/catch.hpp>
 
+#include "providers/deepgram/audio_ring.hpp"
 #include "providers/deepgram/utterance_assembler.hpp"
 #include "providers/http/backoff.hpp"
 #include "providers/http/provider_error.hpp"
@@ -177,4 +178,32 @@ TEST_CASE("Utterance assembly: interims, joined finals, empty finals, UtteranceE
   REQUIRE(next.utterance);
   CHECK(next.utterance->text == "please");
   CHECK(b.on_closed() == std::nullopt);
+}
+
+TEST_CASE("The replay ring keeps the newest bytes in order, across wrap-arounds and oversized pushes",
+          "[clients][units]") {
+  deepgram::audio_ring ring{10};
+  auto bytes = [](std::uint8_t from, std::size_t n) {
+    std::vector<std::uint8_t> v(n);
+    for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<std::uint8_t>(from + i);
+    return v;
+  };
+  CHECK(ring.contents().empty());
+  ring.push(bytes(0, 4));
+  CHECK(ring.contents() == bytes(0, 4));
+  ring.push(bytes(4, 4));
+  CHECK(ring.contents() == bytes(0, 8));
+  ring.push(bytes(8, 5));  // wraps: 0..2 fall out
+  CHECK(ring.size() == 10);
+  CHECK(ring.contents() == bytes(3, 10));
+  ring.push(bytes(13, 7));  // wraps again
+  CHECK(ring.contents() == bytes(10, 10));
+  ring.push(bytes(50, 25));  // more than the capacity: only its last 10 bytes
+  CHECK(ring.contents() == bytes(65, 10));
+  ring.push(bytes(100, 3));
+  auto expected = bytes(68, 7);
+  for (std::uint8_t b : bytes(100, 3)) expected.push_back(b);
+  CHECK(ring.contents() == expected);
+  ring.clear();
+  CHECK(ring.contents().empty());
 }

@@ -14,19 +14,36 @@ public:
   explicit audio_ring(std::size_t capacity) : buf_(capacity) {}
 
   void push(std::span<const std::uint8_t> bytes) {
-    if (buf_.empty()) return;
-    if (bytes.size() >= buf_.size()) bytes = bytes.last(buf_.size());
-    for (std::uint8_t b : bytes) {
-      buf_[(head_ + size_) % buf_.size()] = b;
-      if (size_ < buf_.size()) ++size_;
-      else head_ = (head_ + 1) % buf_.size();
+    const std::size_t cap = buf_.size();
+    if (cap == 0 || bytes.empty()) return;
+    if (bytes.size() >= cap) {  // only the newest `cap` bytes survive
+      std::copy(bytes.end() - static_cast<std::ptrdiff_t>(cap), bytes.end(), buf_.begin());
+      head_ = 0;
+      size_ = cap;
+      return;
+    }
+    // write at the tail, in at most two pieces
+    std::size_t tail = (head_ + size_) % cap;
+    const std::size_t first = std::min(bytes.size(), cap - tail);
+    std::copy_n(bytes.begin(), first, buf_.begin() + static_cast<std::ptrdiff_t>(tail));
+    std::copy(bytes.begin() + static_cast<std::ptrdiff_t>(first), bytes.end(), buf_.begin());
+    const std::size_t total = size_ + bytes.size();
+    if (total > cap) {  // the oldest bytes were overwritten
+      head_ = (head_ + (total - cap)) % cap;
+      size_ = cap;
+    } else {
+      size_ = total;
     }
   }
 
   /// Oldest first.
   std::vector<std::uint8_t> contents() const {
-    std::vector<std::uint8_t> out(size_);
-    for (std::size_t i = 0; i < size_; ++i) out[i] = buf_[(head_ + i) % buf_.size()];
+    std::vector<std::uint8_t> out;
+    out.reserve(size_);
+    const std::size_t first = std::min(size_, buf_.size() - head_);
+    out.insert(out.end(), buf_.begin() + static_cast<std::ptrdiff_t>(head_),
+               buf_.begin() + static_cast<std::ptrdiff_t>(head_ + first));
+    out.insert(out.end(), buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(size_ - first));
     return out;
   }
 

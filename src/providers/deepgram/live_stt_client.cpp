@@ -55,18 +55,38 @@ struct live_stt_client::impl : std::enable_shared_from_this<impl>, caller_audio_
     max_queued_ = std::max<std::size_t>(opt_.max_frame_bytes, static_cast<std::size_t>(opt_.max_queued_audio.count()) * bps_ / 1000);
     talk_bytes_ = std::max<std::size_t>(1, static_cast<std::size_t>(opt_.send_talking.count()) * bps_ / 1000);
     quiet_bytes_ = std::max<std::size_t>(1, static_cast<std::size_t>(opt_.send_quiet.count()) * bps_ / 1000);
+    if (opt_.endpointing_ms) endpoint_bytes_ = static_cast<std::size_t>(*opt_.endpointing_ms) * bps_ / 1000;
+    margin_bytes_ = static_cast<std::size_t>(opt_.endpoint_margin.count()) * bps_ / 1000;
   }
 
   // ---- the audio port: the edge, on this io thread -------------------------------------------
 
-  void write(std::span<const std::uint8_t> mulaw, bool talking, steady::time_point arrived) override {
+  void write(std::span<const std::uint8_t> mulaw, caller_voice voice, steady::time_point arrived) override {
     if (mulaw.empty() || !accepting_audio()) return;
     given(mulaw.size(), arrived);
-    if (talking) account_voiced(mulaw.size(), arrived);
+    if (voice != caller_voice::quiet) account_voiced(mulaw.size(), arrived);
     port_buf_.append(reinterpret_cast<const char*>(mulaw.data()), mulaw.size());
-    const bool onset = talking && !talking_;
-    talking_ = talking;
-    if (onset || port_buf_.size() >= (talking ? talk_bytes_ : quiet_bytes_)) flush_port();
+    bool now = false;
+    switch (voice) {
+      case caller_voice::voiced:
+        if (voice_ == caller_voice::quiet) {  // an onset: Deepgram hears it at once
+          now = true;
+          answered_ = false;
+        }
+        pause_bytes_ = 0;
+        now = now || port_buf_.size() >= talk_bytes_;
+        break;
+      case caller_voice::pause:
+        now = voice_ == caller_voice::voiced;  // the voiced audio before a pause goes at once
+        pause_bytes_ += mulaw.size();
+        // around the endpoint, frame by frame: the utterance ends no later than unbatched
+        if (endpoint_bytes_ > 0 && !answered_ && pause_bytes_ + margin_bytes_ >= endpoint_bytes_) now = true;
+        now = now || port_buf_.size() >= talk_bytes_;
+        break;
+      case caller_voice::quiet: now = port_buf_.size() >= quiet_bytes_; break;
+    }
+    voice_ = voice;
+    if (now) flush_port();
   }
 
   void flush_port() {
@@ -416,6 +436,7 @@ struct live_stt_client::impl : std::enable_shared_from_this<impl>, caller_audio_
 
   void deliver(stt_utterance u) {
     u.end_at = clock_of(u.end);
+    answered_ = true;
     log_->debug("{} stt utterance reason={} words={} start={:.2f} end={:.2f}", opt_.log_context, to_string(u.reason),
                 u.words.size(), u.start, u.end);
     notify(cb_.on_utterance, std::move(u));
@@ -499,7 +520,11 @@ struct live_stt_client::impl : std::enable_shared_from_this<impl>, caller_audio_
   std::string port_buf_;            ///< audio from the port, not yet a message
   std::size_t talk_bytes_ = 0;
   std::size_t quiet_bytes_ = 0;
-  bool talking_ = false;
+  std::size_t endpoint_bytes_ = 0;  ///< endpointing, as audio (0: not requested)
+  std::size_t margin_bytes_ = 0;
+  caller_voice voice_ = caller_voice::quiet;  ///< the last frame's
+  std::size_t pause_bytes_ = 0;     ///< of the pause in progress
+  bool answered_ = true;            ///< an utterance came since the last onset
   std::uint64_t given_bytes_ = 0;
   steady::time_point last_arrival_{};
   std::size_t queued_audio_ = 0;

@@ -11,10 +11,13 @@
 // callbacks capture may be destroyed right after the client.
 //
 // Audio: the hot path is audio_port(), the caller_audio_port through which the edge on the
-// same thread writes each caller frame straight into the client (no post per frame);
-// frames are sent in messages of `send_talking` while the caller talks (the first one at
-// once) and `send_quiet` while the line is quiet. send_audio() (any thread) is the
-// convenient way for everything else.
+// same thread writes each caller frame straight into the client (no post per frame), with
+// its voice detector's verdict. Fewer, larger messages where it costs no latency: an onset
+// goes at once, then voiced audio in messages of `send_talking`, the voiced audio before a
+// pause at once; in a pause, frames are held until `endpoint_margin` before Deepgram's
+// endpointing would end the utterance, then sent one by one until the utterance comes (so
+// the endpoint is not delayed); while the line is quiet, messages of `send_quiet`.
+// send_audio() (any thread) is the convenient way for everything else.
 //
 // Lifecycle: connect() -> on_opened -> events ... -> close() -> on_closed. When the
 // connection fails (handshake refused, socket dropped, no frame or pong for `dead_after`,
@@ -94,8 +97,10 @@ struct live_stt_options {
   /// Queued audio is merged into frames of at most this many bytes (800 = 100 ms).
   std::size_t max_frame_bytes = 800;
   /// audio_port(): message length while the caller talks, and while the line is quiet.
-  std::chrono::milliseconds send_talking{20};
-  std::chrono::milliseconds send_quiet{100};
+  std::chrono::milliseconds send_talking{100};
+  std::chrono::milliseconds send_quiet{250};
+  /// audio_port(): in a pause, frames go one by one from this long before the endpoint.
+  std::chrono::milliseconds endpoint_margin{100};
   // ---- misc --------------------------------------------------------------------------------
   http::tls_options tls;
   /// Prefix of every log line, e.g. "call_sid=CA123 role=stt".
