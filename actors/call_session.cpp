@@ -150,7 +150,6 @@ caf::behavior call_session(session_actor* self, engine_services services, call_s
     [=](speech_handover& h) {
       if (self->state.stt && !self->state.finished) self->send(self->state.stt, std::move(h));
     },
-    [=](const mark_echoed& m) { on_mark_echoed(self, m); },
     [=](const dtmf_pressed& d) {
       auto& st = self->state;
       st.log->info("call_sid={} role=call_session dtmf {}", st.sid, d.digit);
@@ -182,7 +181,8 @@ caf::behavior call_session(session_actor* self, engine_services services, call_s
     [=](transcript_ready& t) { on_transcript(self, t); },
     [=](agent_sentence& m) { on_agent_sentence(self, m); },
     [=](const agent_turn_done& d) { on_agent_turn_done(self, d); },
-    [=](mark_placed& m) { on_mark_placed(self, m); },
+    [=](const segment_played& p) { on_segment_played(self, p); },
+    [=](const speech_heard& h) { on_speech_heard(self, h); },
     [=](const caller_identified& c) {
       self->state.customer_id = c.customer_id;
       self->state.verified = c.verified;
@@ -251,7 +251,7 @@ void respawn_child(session_actor* self, const std::string& role) {
     spawn_role(self, "llm");
   }
   bool turn_lost = s.turn && (role == "llm" || role == "tts" || role == "tools") &&
-                   (!s.turn->llm_done || !s.turn->marks.empty() || s.turn->segments_ended < s.turn->segment_start.size());
+                   (!s.turn->llm_done || s.turn->segments_played < s.turn->segment_start.size());
   if (turn_lost && !s.pending_end) {
     // The turn in progress died with the child: cut it where the caller is and say it again.
     auto latency_from = s.turn->latency_from;

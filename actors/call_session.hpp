@@ -9,7 +9,7 @@
 // its children and quits.
 //
 // It owns the turn state machine: generations (one per agent turn), barge-in (interrupt
-// + Twilio clear + history trimmed to what the marks say was heard), silence reprompts.
+// + Twilio clear + history trimmed to what the edge says was heard), silence reprompts.
 #pragma once
 
 #include "actors/audio_route.hpp"
@@ -41,9 +41,6 @@ struct inbound_audio {
 struct speech_handover {
   mulaw_buffer audio;
   bool in_progress = false;
-};
-struct mark_echoed {
-  std::string name;
 };
 struct dtmf_pressed {
   char digit = 0;
@@ -92,13 +89,19 @@ struct caller_identified {
   bool verified = false;
 };
 
-// --- from the edge's agent speech (marks queued for Twilio) ---
-struct mark_placed {
+// --- from the edge's agent speech (Twilio echoes its marks there) ---
+/// Twilio played the whole segment to the caller.
+struct segment_played {
   std::uint64_t generation = 0;
   std::uint32_t segment = 0;
-  std::string name;
-  std::size_t chars = 0;     ///< characters of the segment's text played before this mark
-  bool segment_end = false;  ///< the segment's last mark
+};
+/// The edge's answer to the `clear` that ended `generation`: the caller heard up to `chars`
+/// characters of segment `segment` (nothing when !any).
+struct speech_heard {
+  std::uint64_t generation = 0;
+  bool any = false;
+  std::uint32_t segment = 0;
+  std::size_t chars = 0;
 };
 
 // --- from the registry (operators) ---
@@ -120,7 +123,6 @@ caf::actor spawn_call_session(caf::actor_system& sys, engine_services services, 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::inbound_audio)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::speech_handover)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::caller_speech)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::mark_echoed)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::dtmf_pressed)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::playback_started)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::speech_started)
@@ -129,7 +131,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::transcript_ready)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::agent_sentence)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::agent_turn_done)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::call_control)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::mark_placed)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::segment_played)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::speech_heard)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::caller_identified)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::call_setup)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::call_record)

@@ -1,6 +1,6 @@
 // Private to actors/: the state of a call_session and the functions of its two halves,
 // call_session.cpp (lifecycle, children, supervision, ending) and call_turns.cpp (the
-// turn state machine: transcripts, agent turns, marks, barge-in, silence).
+// turn state machine: transcripts, agent turns, segments played, barge-in, silence).
 #pragma once
 
 #include "actors/call_session.hpp"
@@ -15,21 +15,14 @@
 
 namespace ce::actors {
 
-struct pending_mark {
-  std::string name;
-  std::size_t offset = 0;    ///< characters of the turn's text heard once this mark plays
-  bool segment_end = false;
-};
-
 /// The agent turn being generated / played.
 struct agent_turn {
   std::uint64_t generation = 0;
   std::size_t record_index = 0;          ///< in call_record::turns
   std::string text;                       ///< sentences joined with spaces
   std::vector<std::size_t> segment_start; ///< offset of each segment in `text`
-  std::size_t segments_ended = 0;         ///< segments whose last mark was placed
-  std::size_t heard = 0;                  ///< characters confirmed heard by echoed marks
-  std::deque<pending_mark> marks;         ///< placed, not yet echoed
+  std::size_t segments_played = 0;        ///< whole segments Twilio played, in order
+  std::size_t heard = 0;                  ///< characters of `text` in whole segments played
   bool llm_done = false;
   bool audio_started = false;
   std::optional<time_point> latency_from; ///< end of the caller speech that caused it
@@ -54,7 +47,16 @@ struct session_state {
   // turn state
   std::uint64_t generation = 0;
   std::optional<agent_turn> turn;
-  std::unordered_set<std::string> cancelled_marks;
+  /// An interrupted turn waiting for the edge to say how much of it was heard.
+  struct pending_heard {
+    std::uint64_t generation = 0;
+    std::size_t record_index = 0;
+    std::string text;
+    std::vector<std::size_t> segment_start;
+    std::size_t provisional = 0;  ///< whole segments played
+    bool llm_told = false;        ///< the llm already got the provisional trim
+  };
+  std::optional<pending_heard> heard_wait;
   bool caller_speaking = false;
   std::uint64_t silence_epoch = 0;
   int reprompts = 0;
@@ -91,8 +93,10 @@ void on_transcript(session_actor* self, transcript_ready& t);
 void on_speech_started(session_actor* self, const speech_started& e);
 void on_agent_sentence(session_actor* self, agent_sentence& s);
 void on_agent_turn_done(session_actor* self, const agent_turn_done& d);
-void on_mark_placed(session_actor* self, mark_placed& m);
-void on_mark_echoed(session_actor* self, const mark_echoed& m);
+void on_segment_played(session_actor* self, const segment_played& p);
+void on_speech_heard(session_actor* self, const speech_heard& h);
+/// The llm learns how much of the last interrupted turn was heard before anything else.
+void settle_heard(session_actor* self);
 void on_playback_started(session_actor* self, const playback_started& p);
 void on_silence_tick(session_actor* self, std::uint64_t epoch);
 void interrupt_turn(session_actor* self, const char* why);

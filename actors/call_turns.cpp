@@ -12,7 +12,6 @@ namespace ce::actors {
 namespace {
 
 using silence_atom = caf::atom_constant<caf::atom("silence")>;
-constexpr std::size_t max_cancelled_marks = 512;
 
 double seconds(std::chrono::steady_clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
@@ -64,12 +63,7 @@ void check_turn_finished(session_actor* self) {
   auto& s = self->state;
   if (!s.turn) return;
   auto& t = *s.turn;
-  if (t.llm_done && t.segments_ended == t.segment_start.size() && t.marks.empty()) turn_finished(self);
-}
-
-void forget_cancelled(session_state& s, const std::string& name) {
-  if (s.cancelled_marks.size() >= max_cancelled_marks) s.cancelled_marks.clear();
-  s.cancelled_marks.insert(name);
+  if (t.llm_done && t.segments_played == t.segment_start.size()) turn_finished(self);
 }
 
 } // namespace
@@ -80,6 +74,7 @@ void start_agent_turn(session_actor* self, respond request, std::optional<time_p
   auto& s = self->state;
   if (s.finished || s.closing) return;
   if (s.turn) interrupt_turn(self, "superseded");
+  settle_heard(self);  // the new request goes out with the interrupted turn trimmed
   auto generation = ++s.generation;
   turn_record rec;
   rec.index = static_cast<int>(s.record.turns.size());
@@ -104,20 +99,27 @@ void interrupt_turn(session_actor* self, const char* why) {
   auto next = ++s.generation;
   for (auto* child : {&s.llm, &s.tts, &s.tools})
     if (*child) self->send<caf::message_priority::high>(*child, interrupt_atom::value, next);
-  s.setup.sink->clear(next);
-  for (auto& m : t.marks) forget_cancelled(s, m.name);
-  auto heard = t.text.substr(0, std::min(t.heard, t.text.size()));
-  if (!drop_silent_record(s, t)) {
+  s.setup.sink->clear(next);  // the edge answers with what was heard (on_speech_heard)
+  settle_heard(self);          // an older interruption still unanswered: its provisional trim
+  auto heard = t.text.substr(0, std::min(t.heard, t.text.size()));  // whole segments played
+  const bool recorded = !drop_silent_record(s, t);
+  if (recorded) {
     auto& rec = s.record.turns[t.record_index];
     rec.interrupted = true;
     rec.heard = heard;
   }
-  if (s.llm) self->send(s.llm, heard_atom::value, t.generation, heard);
+  if (t.audio_started) {
+    // the edge knows the last mark Twilio played: the llm hears of the trim once it answers
+    s.heard_wait = session_state::pending_heard{t.generation, recorded ? t.record_index : s.record.turns.size(),
+                                                t.text, t.segment_start, heard.size(), false};
+  } else if (s.llm) {
+    self->send(s.llm, heard_atom::value, t.generation, heard);  // nothing was audible yet
+  }
   // Caller speech over a turn not yet audible is the caller going on: join the two
   // utterances. A key press is not speech.
   if (!t.audio_started && std::string_view(why) != "dtmf") s.merge_next_utterance = true;
-  s.log->info("call_sid={} role=call_session turn={} interrupted ({}); caller heard {} of {} chars", s.sid,
-              t.generation, why, heard.size(), t.text.size());
+  s.log->info("call_sid={} role=call_session turn={} interrupted ({}); {} of {} chars in whole sentences heard",
+              s.sid, t.generation, why, heard.size(), t.text.size());
   s.turn.reset();
 }
 
@@ -179,32 +181,39 @@ void on_agent_turn_done(session_actor* self, const agent_turn_done& d) {
   check_turn_finished(self);
 }
 
-void on_mark_placed(session_actor* self, mark_placed& m) {
+void on_segment_played(session_actor* self, const segment_played& p) {
   auto& s = self->state;
-  if (stale(self, m.generation)) {
-    forget_cancelled(s, m.name);  // it may already be on its way to Twilio
-    return;
-  }
+  if (!s.turn || s.turn->generation != p.generation) return;  // a turn interrupted since
   auto& t = *s.turn;
-  if (m.segment >= t.segment_start.size()) return;
-  auto offset = std::min(t.text.size(), t.segment_start[m.segment] + m.chars);
-  t.marks.push_back(pending_mark{std::move(m.name), offset, m.segment_end});
-  if (m.segment_end) ++t.segments_ended;
+  if (p.segment >= t.segment_start.size()) return;
+  t.segments_played = std::max<std::size_t>(t.segments_played, p.segment + 1);
+  const auto end = p.segment + 1 < t.segment_start.size() ? t.segment_start[p.segment + 1] - 1 : t.text.size();
+  t.heard = std::max(t.heard, std::min(end, t.text.size()));
+  check_turn_finished(self);
 }
 
-void on_mark_echoed(session_actor* self, const mark_echoed& m) {
+void on_speech_heard(session_actor* self, const speech_heard& h) {
   auto& s = self->state;
-  if (s.turn) {
-    auto& marks = s.turn->marks;
-    for (std::size_t i = 0; i < marks.size(); ++i) {
-      if (marks[i].name != m.name) continue;
-      s.turn->heard = std::max(s.turn->heard, marks[i].offset);
-      marks.erase(marks.begin(), marks.begin() + static_cast<std::ptrdiff_t>(i) + 1);
-      return check_turn_finished(self);
-    }
-  }
-  if (s.cancelled_marks.erase(m.name) > 0) return;  // flushed by a clear: not heard
-  s.log->debug("call_sid={} role=call_session echo of unknown mark '{}'", s.sid, m.name);
+  if (!s.heard_wait || s.heard_wait->generation != h.generation) return;
+  auto& w = *s.heard_wait;
+  std::size_t offset = w.provisional;
+  if (h.any && h.segment < w.segment_start.size())
+    offset = std::max(offset, std::min(w.text.size(), w.segment_start[h.segment] + h.chars));
+  auto heard = w.text.substr(0, offset);
+  if (w.record_index < s.record.turns.size() && s.record.turns[w.record_index].interrupted)
+    s.record.turns[w.record_index].heard = heard;
+  s.log->debug("call_sid={} role=call_session turn={} the caller heard {} of {} chars", s.sid, h.generation,
+               heard.size(), w.text.size());
+  if (!w.llm_told && s.llm) self->send(s.llm, heard_atom::value, w.generation, std::move(heard));
+  s.heard_wait.reset();
+}
+
+void settle_heard(session_actor* self) {
+  auto& s = self->state;
+  if (!s.heard_wait || s.heard_wait->llm_told) return;
+  auto& w = *s.heard_wait;
+  w.llm_told = true;  // the edge's answer still refines the transcript
+  if (s.llm) self->send(s.llm, heard_atom::value, w.generation, w.text.substr(0, w.provisional));
 }
 
 void on_playback_started(session_actor* self, const playback_started& p) {

@@ -13,7 +13,7 @@ namespace {
 /// edge detector's events go to the call's stt (its audio_route), the rest of the Twilio
 /// stream and the edge's playback reports to its call_session. Only messages, at the rate
 /// of batches (calls.quiet_batch_ms of audio, while the embedded recogniser takes it),
-/// speech events, marks and turns; never one per frame.
+/// speech events, sentences played and turns; never one per frame or per mark.
 ///
 /// Caller audio in flight to the actors is bounded: past calls.inbound_queue_frames (in
 /// 20 ms frames), new audio is dropped and counted (the call is stuck; nothing else queues
@@ -38,16 +38,17 @@ public:
   void speech_audio(mulaw_buffer audio, bool in_progress) override {
     caf::anon_send(stt_or_session(), speech_handover{std::move(audio), in_progress});
   }
-  void mark(std::string name) override { caf::anon_send(session_, mark_echoed{std::move(name)}); }
   void dtmf(char digit) override { caf::anon_send(session_, dtmf_pressed{digit}); }
   void stopped() override { caf::anon_send(session_, stream_stopped_atom::value); }
   void closed() override { caf::anon_send(session_, stream_closed_atom::value); }
   void playback_started(std::uint64_t generation, time_point at) override {
     caf::anon_send(session_, ce::actors::playback_started{generation, at});
   }
-  void mark_placed(std::uint64_t generation, std::uint32_t segment, std::string name, std::size_t chars,
-                   bool segment_end) override {
-    caf::anon_send(session_, ce::actors::mark_placed{generation, segment, std::move(name), chars, segment_end});
+  void segment_played(std::uint64_t generation, std::uint32_t segment) override {
+    caf::anon_send(session_, ce::actors::segment_played{generation, segment});
+  }
+  void speech_heard(std::uint64_t generation, bool any, std::uint32_t segment, std::size_t chars) override {
+    caf::anon_send(session_, ce::actors::speech_heard{generation, any, segment, chars});
   }
 
 private:

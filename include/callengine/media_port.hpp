@@ -118,8 +118,10 @@ public:
 
   // ---- agent speech ---------------------------------------------------------------------
   /// Announces an attempt before any of its audio. Marks are placed every tts.mark_every_ms
-  /// of its audio (at a word start when words are known) and reported with
-  /// call_inbox::mark_placed; audio of a generation older than the last `clear` is dropped.
+  /// of its audio (at a word start when words are known); Twilio echoes them as the caller
+  /// hears them, which the edge reports per segment (call_inbox::segment_played) and, at a
+  /// `clear`, as the position heard (call_inbox::speech_heard). Audio of a generation older
+  /// than the last `clear` is dropped.
   virtual void begin_segment(speech_segment segment) = 0;
   /// Audio of an attempt from the embedded synthesiser, with its word starts; `last`: the
   /// attempt is complete after it.
@@ -128,7 +130,8 @@ public:
   virtual void end_segment(std::uint64_t key) = 0;
   /// For a synthesiser client living on this call's shard: its audio goes here directly.
   virtual std::shared_ptr<agent_audio_port> agent_audio() = 0;
-  /// Barge-in: drop queued audio and marks below `new_generation`, send Twilio `clear`.
+  /// Barge-in: drop queued audio and marks below `new_generation`, send Twilio `clear`, and
+  /// report what the caller heard of the generation it ends (call_inbox::speech_heard).
   virtual void clear(std::uint64_t new_generation) = 0;
   /// End the stream: flush nothing more, close the WebSocket (Twilio then runs the
   /// <Connect action> URL, which asks the gateway how the call ended).
@@ -155,7 +158,6 @@ public:
   /// route_caller_audio's hand-over: the speech in progress (`in_progress`) or just ended.
   virtual void speech_audio(mulaw_buffer audio, bool in_progress) = 0;
   // ---- the Twilio stream, for the call_session ------------------------------------------
-  virtual void mark(std::string name) = 0;
   virtual void dtmf(char digit) = 0;
   /// Twilio sent `stop`.
   virtual void stopped() = 0;
@@ -163,10 +165,12 @@ public:
   virtual void closed() = 0;
   /// The first audio frame of `generation` left for Twilio at `at`.
   virtual void playback_started(std::uint64_t generation, time_point at) = 0;
-  /// A mark was queued for Twilio after `chars` characters of the segment's text (the
-  /// segment's end when `segment_end`).
-  virtual void mark_placed(std::uint64_t generation, std::uint32_t segment, std::string name, std::size_t chars,
-                           bool segment_end) = 0;
+  /// Twilio played the whole of the segment (its end mark came back). Marks stay at the
+  /// edge: the actors hear of them per segment, not per mark.
+  virtual void segment_played(std::uint64_t generation, std::uint32_t segment) = 0;
+  /// The answer to a `clear` that ended `generation`: what the caller heard of it, up to
+  /// `chars` characters of segment `segment` (`any` false: nothing).
+  virtual void speech_heard(std::uint64_t generation, bool any, std::uint32_t segment, std::size_t chars) = 0;
 };
 
 /// Process-wide entry points of the actor side, used by the edge.

@@ -4,8 +4,15 @@
 
 namespace ce::net {
 
+namespace {
+/// Marks placed and not echoed yet, at most (a 6 s lead holds ~15 plus segment ends): past
+/// it the oldest are forgotten (their echoes are then ignored).
+constexpr std::size_t max_placed_marks = 256;
+} // namespace
+
 void agent_speech::begin(speech_segment s) {
   if (s.generation < min_generation_) return;
+  if (s.generation > heard_.generation) heard_ = heard_position{s.generation};
   // A new turn: what is left of older ones ended or was cleared already.
   std::erase_if(live_, [&](const attempt& x) { return x.seg.generation < s.generation; });
   attempt a;
@@ -40,8 +47,8 @@ void agent_speech::place_mark(attempt& a, std::size_t chars, bool end) {
   std::string name = "g" + std::to_string(a.seg.generation) + "s" + std::to_string(a.seg.segment) + "m" +
                      std::to_string(a.marks++);
   out_.queue_mark(a.seg.generation, name);
-  if (inbox_)
-    inbox_->mark_placed(a.seg.generation, a.seg.segment, std::move(name), std::min(chars, a.seg.text.size()), end);
+  if (placed_.size() >= max_placed_marks) placed_.pop_front();
+  placed_.push_back(placed_mark{std::move(name), a.seg.generation, a.seg.segment, std::min(chars, a.seg.text.size()), end});
   a.bytes_since_mark = 0;
 }
 
@@ -99,9 +106,30 @@ std::vector<std::pair<std::uint64_t, std::size_t>> agent_speech::progress() cons
   return out;
 }
 
+bool agent_speech::echoed(std::string_view name) {
+  auto it = std::find_if(placed_.begin(), placed_.end(), [&](const placed_mark& m) { return m.name == name; });
+  if (it == placed_.end()) return false;
+  // Twilio plays in order: the marks before it were played too (their echoes are not lost
+  // in practice; if one were, its segment still counts as played)
+  for (auto m = placed_.begin(); m != std::next(it); ++m) {
+    if (m->generation == heard_.generation) {
+      heard_.any = true;
+      heard_.segment = m->segment;
+      heard_.chars = m->chars;
+    }
+    if (m->end && inbox_) inbox_->segment_played(m->generation, m->segment);
+  }
+  placed_.erase(placed_.begin(), std::next(it));
+  return true;
+}
+
 void agent_speech::clear(std::uint64_t generation) {
+  if (heard_.generation != 0 && heard_.generation < generation && inbox_)
+    inbox_->speech_heard(heard_.generation, heard_.any, heard_.segment, heard_.chars);
+  if (heard_.generation < generation) heard_ = heard_position{generation};
   min_generation_ = std::max(min_generation_, generation);
   std::erase_if(live_, [&](const attempt& a) { return a.seg.generation < min_generation_; });
+  std::erase_if(placed_, [&](const placed_mark& m) { return m.generation < min_generation_; });
 }
 
 } // namespace ce::net

@@ -5,14 +5,18 @@
 // agent_audio_port) or, from the embedded synthesiser, with its word starts. Here the audio
 // is cut at playback marks every tts.mark_every_ms (at a word start when words are known,
 // else where the speaking rate says the text is), handed to the playout (pacing to
-// Twilio), and each mark is reported to the call_session with its position in the text,
-// so a barge-in knows what the caller heard. Audio of a cleared generation is dropped.
+// Twilio). Twilio echoes each mark as the caller hears it: the edge keeps the position
+// heard, tells the call_session when a whole segment was played, and answers a `clear`
+// with what the caller heard of the generation it ends. Audio of a cleared generation is
+// dropped.
 #pragma once
 
 #include "callengine/config.hpp"
 #include "callengine/media_port.hpp"
 
 #include <cstdint>
+#include <deque>
+#include <string_view>
 #include <memory>
 #include <span>
 #include <string>
@@ -40,8 +44,11 @@ public:
   void audio_with_words(std::uint64_t key, std::span<const std::uint8_t> mulaw, const std::vector<word_start>& words,
                         bool last);
   void end(std::uint64_t key);
+  /// Twilio echoed mark `name`; false when it is not one of ours (or was cleared).
+  bool echoed(std::string_view name);
   std::vector<std::pair<std::uint64_t, std::size_t>> progress() const;
-  /// Attempts of generations below `generation` are forgotten.
+  /// Attempts and marks of generations below `generation` are forgotten, and what was heard
+  /// of the generation it ends is reported.
   void clear(std::uint64_t generation);
   /// Stale audio dropped (unknown key or cleared generation).
   std::uint64_t dropped() const { return dropped_; }
@@ -62,7 +69,24 @@ private:
   std::size_t mark_bytes_;
   playout& out_;
   std::shared_ptr<call_inbox> inbox_;
+  struct placed_mark {
+    std::string name;
+    std::uint64_t generation = 0;
+    std::uint32_t segment = 0;
+    std::size_t chars = 0;
+    bool end = false;
+  };
+  /// What the caller heard of the latest generation (the last echoed mark).
+  struct heard_position {
+    std::uint64_t generation = 0;
+    bool any = false;
+    std::uint32_t segment = 0;
+    std::size_t chars = 0;
+  };
+
   std::vector<attempt> live_;  ///< a handful at most: the segments of the turn in progress
+  std::deque<placed_mark> placed_;  ///< queued for Twilio, not echoed yet, in order
+  heard_position heard_;
   std::uint64_t min_generation_ = 0;
   std::uint64_t dropped_ = 0;
 };

@@ -44,7 +44,11 @@ private:
     if (websocket::is_upgrade(parser_->get())) {
       if (parser_->get().target() == "/twilio/media") {
         stream_.expires_never();
-        start_media_session(stream_.release_socket(), parser_->release(), shard_, edge_);
+        // bytes the client sent after the request (none from Twilio, which waits for the
+        // 101) go on to the WebSocket session
+        auto rest = buffer_.cdata();
+        std::string leftover(static_cast<const char*>(rest.data()), rest.size());
+        start_media_session(stream_.release_socket(), parser_->release(), std::move(leftover), shard_, edge_);
         return;
       }
       return send(make_response(parser_->get(), http::status::not_found, "text/plain",

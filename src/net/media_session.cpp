@@ -6,8 +6,10 @@
 #include "twilio/signature.hpp"
 #include "twilio/stream_token.hpp"
 #include "twilio/twiml.hpp"
+#include "websocket/frames.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -30,6 +32,15 @@ std::int64_t unix_now_s() {
 constexpr std::size_t max_chunk_bytes = 3200;  // 400 ms
 /// Audio is sent at once (not joined) while Twilio holds less than this much unplayed.
 constexpr auto join_when_ahead = 1000ms;
+/// Twilio sends a frame every 20 ms while a call is up: this long without one is a dead line.
+constexpr auto idle_limit = 20s;
+/// After our close frame, how long the peer has to answer with its own.
+constexpr auto close_wait = 5s;
+constexpr std::size_t max_message_bytes = 64 * 1024;
+/// One read takes what the socket has, up to this (several Twilio frames when they queued).
+constexpr std::size_t read_bytes = 2048;
+/// Queued messages sent with one gathered write, at most.
+constexpr std::size_t max_gather = 32;
 
 class media_session;
 
@@ -76,9 +87,14 @@ struct outbound_item {
 
 class media_session : public std::enable_shared_from_this<media_session>, private playout {
 public:
-  media_session(socket_type&& socket, request upgrade, runtime::shard& shard, std::shared_ptr<edge_context> edge)
-    : ws_(std::move(socket)), upgrade_(std::move(upgrade)), shard_(shard), edge_(std::move(edge)),
-      pace_timer_(ws_.get_executor()), caller_(edge_->cfg), speech_(edge_->cfg, *this) {}
+  media_session(socket_type&& socket, request upgrade, std::string leftover, runtime::shard& shard,
+                std::shared_ptr<edge_context> edge)
+    : socket_(std::move(socket)), upgrade_(std::move(upgrade)), shard_(shard), edge_(std::move(edge)),
+      reader_(/*server=*/true, max_message_bytes), pace_timer_(socket_.get_executor()),
+      idle_timer_(socket_.get_executor()), caller_(edge_->cfg), speech_(edge_->cfg, *this) {
+    if (!leftover.empty())
+      reader_.append({reinterpret_cast<const std::uint8_t*>(leftover.data()), leftover.size()});
+  }
 
   ~media_session() {
     edge_->m.ws_connections.add(-1);
@@ -89,17 +105,26 @@ public:
   void run() {
     edge_->m.ws_connections.add(1);
     check_upgrade_signature();
-    websocket::stream_base::timeout t{};
-    t.handshake_timeout = 10s;
-    t.idle_timeout = 20s;  // Twilio sends a frame every 20 ms while a call is up
-    t.keep_alive_pings = false;
-    ws_.set_option(t);
-    ws_.read_message_max(64 * 1024);
-    ws_.set_option(websocket::stream_base::decorator(
-      [](websocket::response_type& res) { res.set(http::field::server, "callengine"); }));
     beast::error_code ignored;
-    ws_.next_layer().set_option(tcp::no_delay(true), ignored);
-    ws_.async_accept(upgrade_, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+    socket_.set_option(tcp::no_delay(true), ignored);
+    // The opening handshake (RFC 6455 §4.2): the request was parsed by the HTTP session.
+    const auto key = std::string(upgrade_["Sec-WebSocket-Key"]);
+    const auto version = std::string(upgrade_["Sec-WebSocket-Version"]);
+    if (key.empty() || upgrade_.method() != http::verb::get) return refuse_upgrade("400 Bad Request", "");
+    if (version != "13") return refuse_upgrade("426 Upgrade Required", "Sec-WebSocket-Version: 13\r\n");
+    handshake_ = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                 "Sec-WebSocket-Accept: " + ws::accept_key(key) + "\r\nServer: callengine\r\n\r\n";
+    asio::async_write(socket_, asio::buffer(handshake_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->handshake_.clear();
+      self->handshake_.shrink_to_fit();
+      if (ec) {
+        self->edge_->log->debug("media WebSocket handshake failed: {}", ec.message());
+        return;
+      }
+      self->last_read_ = steady_clock::now();
+      self->arm_idle_timer();
+      self->do_read();
+    });
   }
 
   // --- commands of the actors, on the shard (through sink_impl) ---
@@ -130,41 +155,95 @@ public:
 private:
   enum class phase { awaiting_connected, awaiting_start, streaming, stopped };
 
-  void on_accept(beast::error_code ec) {
-    if (ec) {
-      edge_->log->debug("media WebSocket handshake failed: {}", ec.message());
-      return;
-    }
-    ws_.text(true);
-    do_read();
-  }
-
-  void do_read() {
-    ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      self->on_read(ec);
+  void refuse_upgrade(const char* status, const char* extra) {
+    handshake_ = std::string("HTTP/1.1 ") + status + "\r\n" + extra + "Content-Length: 0\r\nConnection: close\r\n\r\n";
+    asio::async_write(socket_, asio::buffer(handshake_), [self = shared_from_this()](beast::error_code, std::size_t) {
+      beast::error_code ignored;
+      self->socket_.shutdown(tcp::socket::shutdown_both, ignored);
     });
   }
 
-  void on_read(beast::error_code ec) {
-    if (ec) {
-      if (ec != websocket::error::closed && ec != asio::error::operation_aborted && ec != asio::error::eof)
-        edge_->log->info("call_sid={} media socket ended: {}", call_sid_or_dash(), ec.message());
-      phase_ = phase::stopped;
-      pace_timer_.cancel();
-      notify_closed();
-      return;
+  // --- reading: every frame the socket has, per read ---
+
+  void do_read() {
+    auto room = reader_.prepare(read_bytes);
+    socket_.async_read_some(asio::buffer(room.data(), room.size()),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_read(ec, n); });
+  }
+
+  void on_read(beast::error_code ec, std::size_t n) {
+    if (ec) return on_socket_end(ec);
+    reader_.commit(n);
+    const auto now = steady_clock::now();
+    last_read_ = now;
+    while (!ended_) {
+      auto m = reader_.next();
+      if (!m) break;
+      on_message(*m, now);
     }
-    auto t0 = steady_clock::now();
-    edge_->m.frames_in.inc();
-    if (!ws_.got_text()) {
-      malformed("binary frame (Twilio sends only text)");
-    } else {
-      auto data = buffer_.cdata();
-      handle_text(std::string_view{static_cast<const char*>(data.data()), data.size()}, t0);
+    if (reader_.error()) {
+      malformed("WebSocket protocol error: " + *reader_.error());
+      return send_close(reader_.error_code(), "protocol error");
     }
-    buffer_.consume(buffer_.size());
-    edge_->m.frame_handling_seconds.observe(std::chrono::duration<double>(steady_clock::now() - t0).count());
-    do_read();
+    if (!ended_ && !peer_closed_) do_read();
+  }
+
+  void on_message(const ws::message& m, time_point arrived) {
+    switch (m.op) {
+      case ws::opcode::text: {
+        edge_->m.frames_in.inc();
+        const auto t0 = steady_clock::now();
+        handle_text(m.text(), arrived);
+        edge_->m.frame_handling_seconds.observe(std::chrono::duration<double>(steady_clock::now() - t0).count());
+        return;
+      }
+      case ws::opcode::binary:
+        edge_->m.frames_in.inc();
+        return malformed("binary frame (Twilio sends only text)");
+      case ws::opcode::ping: return queue_control(ws::opcode::pong, m.text());
+      case ws::opcode::pong: return;
+      case ws::opcode::close:
+        peer_closed_ = true;
+        if (!close_sent_) send_close(ws::close_normal, "");  // the answer, then the socket goes
+        else end_socket();
+        return;
+      case ws::opcode::continuation: return;  // (the reader joins fragments)
+    }
+  }
+
+  /// The socket failed or the peer went away without a close frame.
+  void on_socket_end(beast::error_code ec) {
+    if (ec != asio::error::operation_aborted && ec != asio::error::eof && ec != asio::error::connection_reset && !ended_)
+      edge_->log->info("call_sid={} media socket ended: {}", call_sid_or_dash(), ec.message());
+    end_socket();
+  }
+
+  void end_socket() {
+    if (ended_) return;
+    ended_ = true;
+    phase_ = phase::stopped;
+    pace_timer_.cancel();
+    idle_timer_.cancel();
+    beast::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+    writes_.clear();
+    notify_closed();
+  }
+
+  void arm_idle_timer() {
+    idle_timer_.expires_after(5s);
+    idle_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->ended_) return;
+      const auto now = steady_clock::now();
+      if (self->close_sent_ && now - self->close_sent_at_ >= close_wait) return self->end_socket();
+      if (now - self->last_read_ >= idle_limit) {
+        self->edge_->log->info("call_sid={} media socket silent for {} s; closing it", self->call_sid_or_dash(),
+                               std::chrono::duration_cast<std::chrono::seconds>(idle_limit).count());
+        return self->end_socket();
+      }
+      self->arm_idle_timer();
+    });
   }
 
   void handle_text(std::string_view text, time_point now) {
@@ -227,7 +306,8 @@ private:
 
   void on_event(const twilio::mark_event& ev, time_point) {
     if (phase_ != phase::streaming) return malformed("'mark' outside a started stream");
-    inbox_->mark(ev.name);
+    // cleared marks come back too (Twilio echoes what a clear dropped): not heard
+    if (!speech_.echoed(ev.name)) edge_->log->debug("call_sid={} echo of unknown or cleared mark '{}'", call_sid_, ev.name);
   }
 
   void on_event(const twilio::dtmf_event& ev, time_point) {
@@ -266,8 +346,7 @@ private:
   void reject() {
     edge_->m.streams_rejected.inc();
     phase_ = phase::stopped;
-    ws_.async_close(websocket::close_reason{websocket::close_code::policy_error, "stream refused"},
-                    [self = shared_from_this()](beast::error_code) {});
+    send_close(ws::close_policy, "stream refused");
   }
 
   void malformed(const std::string& what) {
@@ -301,13 +380,16 @@ private:
   void queue_mark(std::uint64_t generation, std::string name) override;
   void pump();
   void arm_timer(time_point at);
-  /// `audio`: a media message, dropped from the queue by a `clear` if not yet on the wire.
+  /// Queues a text message; `audio`: a media message, dropped by a `clear` while queued.
   void write(std::string msg, bool audio = false);
+  void queue_control(ws::opcode op, std::string_view payload);
+  /// Our close frame goes after what is queued; the socket ends when the peer answers.
+  void send_close(std::uint16_t code, std::string_view reason);
   void do_write();
 
-  websocket::stream<socket_type> ws_;
-  beast::flat_buffer buffer_;
+  socket_type socket_;
   request upgrade_;
+  std::string handshake_;
   runtime::shard& shard_;
   std::shared_ptr<edge_context> edge_;
   phase phase_ = phase::awaiting_connected;
@@ -322,15 +404,25 @@ private:
   std::uint64_t last_sequence_ = 0;
   std::uint64_t malformed_count_ = 0;
 
+  ws::frame_reader reader_;
+  time_point last_read_{};
+  bool peer_closed_ = false;  ///< the peer's close frame came
+  bool close_sent_ = false;
+  time_point close_sent_at_{};
+  bool ended_ = false;        ///< the socket is closed
+
   std::deque<outbound_item> pending_;
   struct queued_write {
-    std::string text;
+    ws::frame_header header;
+    std::string payload;
     bool audio = false;
   };
-  std::deque<queued_write> writes_;  ///< front() is on the wire while writing_
-  bool writing_ = false;
+  std::deque<queued_write> writes_;  ///< the first `in_flight_` are on the wire
+  std::size_t in_flight_ = 0;
+  std::vector<asio::const_buffer> gather_;
   bool closing_ = false;
   steady_timer pace_timer_;
+  steady_timer idle_timer_;
   bool timer_armed_ = false;
   time_point buffer_empty_at_{};  ///< when the audio sent to Twilio so far stops playing
   std::uint64_t min_generation_ = 0;
@@ -374,8 +466,8 @@ void media_session::clear(std::uint64_t new_generation) {
   std::erase_if(pending_, [&](const outbound_item& i) { return i.generation < min_generation_; });
   buffer_empty_at_ = steady_clock::now();
   // Audio still waiting for the socket would only be thrown away by Twilio: drop it here so
-  // `clear` does not queue behind it (the write in flight, if any, stays).
-  auto first = writes_.begin() + (writing_ ? 1 : 0);  // writing_: front() is on the wire
+  // `clear` does not queue behind it (what is being written stays).
+  auto first = writes_.begin() + static_cast<std::ptrdiff_t>(in_flight_);
   writes_.erase(std::remove_if(first, writes_.end(), [](const queued_write& w) { return w.audio; }), writes_.end());
   write(twilio::clear_message(stream_sid_));
   pump();
@@ -387,8 +479,8 @@ void media_session::close(end_reason why) {
   pending_.clear();
   pace_timer_.cancel();
   edge_->log->info("call_sid={} closing media stream: {}", call_sid_or_dash(), to_string(why));
-  // Let queued writes (e.g. a final mark) go first; do_write closes when the queue drains.
-  if (!writing_) do_write();
+  // queued writes (e.g. a final mark) go first
+  send_close(ws::close_normal, "");
 }
 
 /// Sends what Twilio should have now: audio up to `playback_lead_ms` ahead of real-time
@@ -429,28 +521,46 @@ void media_session::arm_timer(time_point at) {
 }
 
 void media_session::write(std::string msg, bool audio) {
-  writes_.push_back(queued_write{std::move(msg), audio});
-  if (!writing_) do_write();
+  if (ended_ || close_sent_) return;
+  auto header = ws::make_header(ws::opcode::text, msg.size());
+  writes_.push_back(queued_write{header, std::move(msg), audio});
+  edge_->m.frames_out.inc();
+  if (in_flight_ == 0) do_write();
 }
 
+void media_session::queue_control(ws::opcode op, std::string_view payload) {
+  if (ended_ || close_sent_) return;
+  writes_.push_back(queued_write{ws::make_header(op, payload.size()), std::string(payload), false});
+  if (in_flight_ == 0) do_write();
+}
+
+void media_session::send_close(std::uint16_t code, std::string_view reason) {
+  if (ended_ || close_sent_) return;
+  auto payload = ws::close_payload(code, reason);
+  writes_.push_back(queued_write{ws::make_header(ws::opcode::close, payload.size()), std::move(payload), false});
+  close_sent_ = true;
+  close_sent_at_ = steady_clock::now();
+  if (in_flight_ == 0) do_write();
+}
+
+/// Everything queued goes with one gathered write (up to max_gather messages).
 void media_session::do_write() {
-  if (writes_.empty()) {
-    if (closing_ && phase_ != phase::stopped) {
-      phase_ = phase::stopped;
-      ws_.async_close(websocket::close_code::normal, [self = shared_from_this()](beast::error_code) {});
-    }
-    return;
+  if (ended_ || writes_.empty()) return;
+  gather_.clear();
+  in_flight_ = std::min(writes_.size(), max_gather);
+  for (std::size_t i = 0; i < in_flight_; ++i) {
+    auto& w = writes_[i];
+    gather_.emplace_back(w.header.bytes.data(), w.header.size);
+    gather_.emplace_back(w.payload.data(), w.payload.size());
   }
-  writing_ = true;
-  edge_->m.frames_out.inc();
-  ws_.async_write(asio::buffer(writes_.front().text), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-    self->writing_ = false;
-    if (ec) {
-      self->writes_.clear();
-      return;
-    }
-    self->writes_.pop_front();
-    self->do_write();
+  asio::async_write(socket_, gather_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    if (ec) return self->on_socket_end(ec);
+    auto done = self->in_flight_;
+    self->in_flight_ = 0;
+    self->writes_.erase(self->writes_.begin(), self->writes_.begin() + static_cast<std::ptrdiff_t>(done));
+    if (!self->writes_.empty()) return self->do_write();
+    // our close frame is out: the socket ends when the peer's comes (or close_wait passes)
+    if (self->close_sent_ && self->peer_closed_) self->end_socket();
   });
 }
 
@@ -495,8 +605,10 @@ std::vector<std::pair<std::uint64_t, std::size_t>> agent_port_impl::progress() c
 
 } // namespace
 
-void start_media_session(socket_type socket, request upgrade, runtime::shard& shard, std::shared_ptr<edge_context> edge) {
-  std::make_shared<media_session>(std::move(socket), std::move(upgrade), shard, std::move(edge))->run();
+void start_media_session(socket_type socket, request upgrade, std::string leftover, runtime::shard& shard,
+                         std::shared_ptr<edge_context> edge) {
+  std::make_shared<media_session>(std::move(socket), std::move(upgrade), std::move(leftover), shard, std::move(edge))
+    ->run();
 }
 
 } // namespace ce::net

@@ -149,8 +149,8 @@ struct tts_stream_client::impl : std::enable_shared_from_this<impl> {
     h.on_text = [weak, gen](std::string_view text) {
       if (auto self = weak.lock(); self && self->generation_ == gen) self->on_text(text);
     };
-    h.on_binary = [weak, gen](std::string&& bytes) {
-      if (auto self = weak.lock(); self && self->generation_ == gen) self->on_binary(std::move(bytes));
+    h.on_binary = [weak, gen](std::span<const std::uint8_t> bytes) {
+      if (auto self = weak.lock(); self && self->generation_ == gen) self->on_binary(bytes);
     };
     h.on_closed = [weak, gen](std::optional<http::provider_error> err, const http::ws_close_info& info) {
       if (auto self = weak.lock(); self && self->generation_ == gen) self->on_ws_closed(std::move(err), info);
@@ -276,7 +276,7 @@ struct tts_stream_client::impl : std::enable_shared_from_this<impl> {
 
   // ---- receiving ---------------------------------------------------------------------------
 
-  void on_binary(std::string&& bytes) {
+  void on_binary(std::span<const std::uint8_t> bytes) {
     last_progress_ = steady::now();
     if (clears_pending_ > 0) {
       stats_.dropped_after_clear.fetch_add(bytes.size(), std::memory_order_relaxed);
@@ -288,8 +288,7 @@ struct tts_stream_client::impl : std::enable_shared_from_this<impl> {
     last_segment_ = seg;
     if (!held_.empty() && held_segment_ != seg) hand_over();
     held_segment_ = seg;
-    held_.insert(held_.end(), reinterpret_cast<const std::uint8_t*>(bytes.data()),
-                 reinterpret_cast<const std::uint8_t*>(bytes.data()) + bytes.size());
+    held_.insert(held_.end(), bytes.begin(), bytes.end());
     const auto now = steady::now();
     const auto ahead = play_end_ > now ? play_end_ - now : steady::duration::zero();
     if (held_.size() >= opt_.coalesce_bytes || ahead < opt_.coalesce_when_ahead) hand_over();

@@ -1,8 +1,10 @@
 // Private to the provider clients: a WebSocket client connection over TCP or TLS, on an
-// io_context run by one thread (a shard). A read loop hands every message to the owner; a
-// write queue keeps one write in flight; liveness comes from Beast's idle timeout with
-// keep-alive pings (a ping after half the idle time without any frame, failure after the
-// whole of it).
+// io_context run by one thread (a shard). The opening handshake is an HTTP exchange (Beast
+// parses the response); after it, the framing is the engine's own (websocket/frames.hpp):
+// one read takes every frame the socket has and one write sends every queued message, so a
+// provider's audio costs a system call per batch, not an asynchronous operation per frame.
+// Liveness: a tick every half `idle_timeout`; a tick with no frame since the last one
+// sends a ping, the next such tick ends the connection (dead after idle_timeout to 1.5x).
 //
 // Every handler runs on that thread. After a handshake failure or the end of the
 // connection, on_closed is called exactly once, unless abort() was called first (then no
@@ -13,8 +15,9 @@
 #include "providers/http/http_exchange.hpp"
 #include "providers/http/provider_error.hpp"
 #include "providers/http/transport.hpp"
+#include "websocket/frames.hpp"
 
-#include <boost/beast/websocket/stream.hpp>
+#include <boost/beast/http.hpp>
 
 #include <deque>
 #include <functional>
@@ -50,7 +53,8 @@ public:
   struct handlers {
     std::function<void(const response_head&)> on_open;
     std::function<void(std::string_view text)> on_text;
-    std::function<void(std::string&& bytes)> on_binary;
+    /// A binary message; the bytes are valid during the call only (move them out if kept).
+    std::function<void(std::span<const std::uint8_t> bytes)> on_binary;
     /// The write queue became empty.
     std::function<void()> on_drained;
     /// nullopt error: a normal close.
@@ -76,30 +80,45 @@ public:
 private:
   struct outgoing {
     std::string data;
-    bool binary = false;
+    ws::opcode op = ws::opcode::text;
+    ws::frame_header header;  ///< filled (with its mask key) when the write starts
   };
 
   void on_open(beast::error_code ec, std::string_view phase);
+  void on_request_written(beast::error_code ec);
   void on_handshake(beast::error_code ec);
+  void refused();
   void do_read();
   void on_read(beast::error_code ec, std::size_t bytes);
+  void on_message(const ws::message& m);
+  void queue(ws::opcode op, std::string data);
   void do_write();
-  void on_write(beast::error_code ec, std::size_t bytes);
-  void do_close();
+  void on_write(beast::error_code ec);
+  void send_close_frame();
+  void arm_liveness();
   void end(std::optional<provider_error> err, ws_close_info info);
 
   executor ex_;
   std::shared_ptr<ssl::context> tls_;
   ws_options options_;
   handlers h_;
-  std::optional<beast::websocket::stream<transport>> ws_;
-  beast::websocket::response_type handshake_response_;
-  beast::flat_buffer read_buffer_;
+  std::optional<transport> stream_;
+  std::string key_;
+  std::optional<boost::beast::http::request<boost::beast::http::empty_body>> request_;
+  std::optional<boost::beast::http::response_parser<boost::beast::http::string_body>> response_;
+  boost::beast::flat_buffer handshake_buffer_;
+  ws::frame_reader reader_;
+  ws::mask_source masks_;
   std::deque<outgoing> outbox_;
+  std::size_t in_flight_ = 0;  ///< the first messages of outbox_ being written
+  std::vector<asio::const_buffer> gather_;
   std::size_t queued_bytes_ = 0;
   std::optional<std::uint16_t> close_code_;
+  steady_timer liveness_;
+  std::chrono::steady_clock::time_point close_sent_at_{};
+  bool heard_since_tick_ = false;  ///< a frame came since the last liveness tick
+  bool ping_outstanding_ = false;
   bool open_ = false;
-  bool writing_ = false;
   bool closing_ = false;     ///< close() called
   bool close_sent_ = false;
   bool ended_ = false;
