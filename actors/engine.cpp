@@ -12,6 +12,7 @@
 #include "common/log.hpp"
 #include "dialog/intents.hpp"
 #include "metrics/metrics.hpp"
+#include "providers/openai/chat_protocol.hpp"
 #include "providers/openai/conversation.hpp"
 #include "store/migrations.hpp"
 #include "store/shop_calendar.hpp"
@@ -99,6 +100,8 @@ std::unique_ptr<engine> engine::start(caf::actor_system& sys, std::shared_ptr<co
     try {
       e->services_.tool_definitions = std::make_shared<const std::vector<openai::tool_definition>>(
         openai::parse_tool_definitions(tools::tool_definitions_json(cfg->dealership)));
+      e->services_.tool_definitions_json =
+        std::make_shared<const std::string>(openai::tools_array_json(*e->services_.tool_definitions));
     } catch (const std::exception& ex) {
       log->error("OpenAI tool schemas unusable ({}); calls use the embedded dialog", ex.what());
     }

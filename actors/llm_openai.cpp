@@ -51,6 +51,7 @@ void send_request(llm_actor* self) {
   req.model = cfg.model;
   req.messages = s.convo.messages();
   req.tools = s.services.tool_definitions;
+  req.tools_json = s.services.tool_definitions_json;
   // at the depth limit the model has to answer in words
   req.choice.kind = s.turn.depth >= cfg.max_tool_depth ? openai::tool_choice::mode::none
                                                        : openai::tool_choice::mode::automatic;

@@ -56,6 +56,7 @@ struct engine_services {
   /// provider is OpenAI and they parsed).
   std::shared_ptr<const dialog::intent_matcher> intents;
   std::shared_ptr<const std::vector<openai::tool_definition>> tool_definitions;
+  std::shared_ptr<const std::string> tool_definitions_json;  ///< the same, as the request's "tools" JSON
 };
 
 } // namespace ce::actors

@@ -19,28 +19,23 @@ constexpr auto reverse = make_reverse();
 } // namespace
 
 std::string base64_encode(std::span<const std::uint8_t> data) {
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
+  std::string out((data.size() + 2) / 3 * 4, '=');
+  char* o = out.data();
   std::size_t i = 0;
-  for (; i + 3 <= data.size(); i += 3) {
-    std::uint32_t v = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8) | data[i + 2];
-    out.push_back(alphabet[(v >> 18) & 63]);
-    out.push_back(alphabet[(v >> 12) & 63]);
-    out.push_back(alphabet[(v >> 6) & 63]);
-    out.push_back(alphabet[v & 63]);
+  for (; i + 3 <= data.size(); i += 3, o += 4) {
+    const std::uint32_t v = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8) | data[i + 2];
+    o[0] = alphabet[(v >> 18) & 63];
+    o[1] = alphabet[(v >> 12) & 63];
+    o[2] = alphabet[(v >> 6) & 63];
+    o[3] = alphabet[v & 63];
   }
-  auto rest = data.size() - i;
-  if (rest == 1) {
+  const auto rest = data.size() - i;
+  if (rest > 0) {  // the padding '=' are already there
     std::uint32_t v = std::uint32_t{data[i]} << 16;
-    out.push_back(alphabet[(v >> 18) & 63]);
-    out.push_back(alphabet[(v >> 12) & 63]);
-    out += "==";
-  } else if (rest == 2) {
-    std::uint32_t v = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8);
-    out.push_back(alphabet[(v >> 18) & 63]);
-    out.push_back(alphabet[(v >> 12) & 63]);
-    out.push_back(alphabet[(v >> 6) & 63]);
-    out.push_back('=');
+    if (rest == 2) v |= std::uint32_t{data[i + 1]} << 8;
+    o[0] = alphabet[(v >> 18) & 63];
+    o[1] = alphabet[(v >> 12) & 63];
+    if (rest == 2) o[2] = alphabet[(v >> 6) & 63];
   }
   return out;
 }
@@ -48,29 +43,38 @@ std::string base64_encode(std::span<const std::uint8_t> data) {
 bool base64_decode(std::string_view text, std::vector<std::uint8_t>& out) {
   out.clear();
   if (text.size() % 4 != 0) return false;
-  out.reserve(text.size() / 4 * 3);
-  for (std::size_t i = 0; i < text.size(); i += 4) {
-    int v[4];
-    int pad = 0;
-    for (int k = 0; k < 4; ++k) {
-      auto c = static_cast<unsigned char>(text[i + static_cast<std::size_t>(k)]);
-      if (c == '=') {
-        // padding only in the last quantum, only in positions 2 and 3, and contiguous
-        if (i + 4 != text.size() || k < 2) return false;
-        v[k] = 0;
-        ++pad;
-      } else {
-        if (pad > 0) return false;
-        v[k] = reverse[c];
-        if (v[k] < 0) return false;
-      }
-    }
-    std::uint32_t n = (std::uint32_t(v[0]) << 18) | (std::uint32_t(v[1]) << 12) |
-                      (std::uint32_t(v[2]) << 6) | std::uint32_t(v[3]);
-    out.push_back(static_cast<std::uint8_t>(n >> 16));
-    if (pad < 2) out.push_back(static_cast<std::uint8_t>((n >> 8) & 0xFF));
-    if (pad < 1) out.push_back(static_cast<std::uint8_t>(n & 0xFF));
+  if (text.empty()) return true;
+  // padding only in the last quantum, in positions 2 and 3, contiguous
+  std::size_t pad = 0;
+  if (text.back() == '=') pad = text[text.size() - 2] == '=' ? 2 : 1;
+  out.resize(text.size() / 4 * 3 - pad);
+  auto* o = out.data();
+  const auto* in = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t full = text.size() / 4 - 1;  // quanta before the last one
+  std::int32_t bad = 0;
+  for (std::size_t q = 0; q < full; ++q, in += 4, o += 3) {
+    const std::int32_t a = reverse[in[0]], b = reverse[in[1]], c = reverse[in[2]], d = reverse[in[3]];
+    bad |= a | b | c | d;  // any -1 (invalid, '=' included) makes it negative
+    const auto n = (std::uint32_t(a) << 18) | (std::uint32_t(b) << 12) | (std::uint32_t(c) << 6) | std::uint32_t(d);
+    o[0] = static_cast<std::uint8_t>(n >> 16);
+    o[1] = static_cast<std::uint8_t>(n >> 8);
+    o[2] = static_cast<std::uint8_t>(n);
   }
+  if (bad < 0) return false;
+  // the last quantum, with its padding
+  std::int32_t v[4];
+  for (int k = 0; k < 4; ++k) {
+    if (k >= 4 - static_cast<int>(pad)) {
+      v[k] = 0;
+      continue;
+    }
+    v[k] = reverse[in[k]];
+    if (v[k] < 0) return false;
+  }
+  const auto n = (std::uint32_t(v[0]) << 18) | (std::uint32_t(v[1]) << 12) | (std::uint32_t(v[2]) << 6) | std::uint32_t(v[3]);
+  o[0] = static_cast<std::uint8_t>(n >> 16);
+  if (pad < 2) o[1] = static_cast<std::uint8_t>(n >> 8);
+  if (pad < 1) o[2] = static_cast<std::uint8_t>(n);
   return true;
 }
 

@@ -70,6 +70,7 @@ void agent_speech::audio(std::uint64_t key, std::span<const std::uint8_t> mulaw)
     pos = cut;
   }
   play(*a, mulaw.subspan(pos));
+  out_.commit();
 }
 
 void agent_speech::audio_with_words(std::uint64_t key, std::span<const std::uint8_t> mulaw,
@@ -90,6 +91,7 @@ void agent_speech::audio_with_words(std::uint64_t key, std::span<const std::uint
   }
   play(*a, mulaw.subspan(pos));
   if (last) end(key);
+  out_.commit();
 }
 
 void agent_speech::end(std::uint64_t key) {
@@ -97,6 +99,7 @@ void agent_speech::end(std::uint64_t key) {
   if (it == live_.end()) return;
   place_mark(*it, it->seg.text.size(), true);
   live_.erase(it);
+  out_.commit();
 }
 
 std::vector<std::pair<std::uint64_t, std::size_t>> agent_speech::progress() const {

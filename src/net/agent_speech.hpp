@@ -30,6 +30,8 @@ public:
   virtual ~playout() = default;
   virtual void queue_audio(std::uint64_t generation, std::span<const std::uint8_t> audio) = 0;
   virtual void queue_mark(std::uint64_t generation, std::string name) = 0;
+  /// What was queued may go now (one write for the audio and marks of one hand-over).
+  virtual void commit() = 0;
 };
 
 class agent_speech {

@@ -31,7 +31,7 @@ std::int64_t unix_now_s() {
 /// `clear` drops it there, so the size costs nothing in barge-in precision.
 constexpr std::size_t max_chunk_bytes = 3200;  // 400 ms
 /// Audio is sent at once (not joined) while Twilio holds less than this much unplayed.
-constexpr auto join_when_ahead = 1000ms;
+constexpr auto join_when_ahead = 300ms;
 /// Twilio sends a frame every 20 ms while a call is up: this long without one is a dead line.
 constexpr auto idle_limit = 20s;
 /// After our close frame, how long the peer has to answer with its own.
@@ -378,6 +378,7 @@ private:
   // --- outbound (playout) ---
   void queue_audio(std::uint64_t generation, std::span<const std::uint8_t> audio) override;
   void queue_mark(std::uint64_t generation, std::string name) override;
+  void commit() override { pump(); }
   void pump();
   void arm_timer(time_point at);
   /// Queues a text message; `audio`: a media message, dropped by a `clear` while queued.
@@ -450,13 +451,11 @@ void media_session::queue_audio(std::uint64_t generation, std::span<const std::u
     pending_.push_back(outbound_item{generation, false, mulaw_buffer(audio.begin(), audio.begin() + static_cast<std::ptrdiff_t>(n)), {}});
     audio = audio.subspan(n);
   }
-  pump();
 }
 
 void media_session::queue_mark(std::uint64_t generation, std::string name) {
   if (closing_ || phase_ != phase::streaming || generation < min_generation_) return;
   pending_.push_back(outbound_item{generation, true, {}, std::move(name)});
-  pump();
 }
 
 void media_session::clear(std::uint64_t new_generation) {
@@ -497,9 +496,14 @@ void media_session::pump() {
       pending_.pop_front();
       continue;
     }
-    if (buffer_empty_at_ - now >= lead) return arm_timer(buffer_empty_at_ - lead);
-    if (pending_.size() == 1 && item.audio.size() < max_chunk_bytes && buffer_empty_at_ - now >= join_when_ahead)
-      return arm_timer(buffer_empty_at_ - join_when_ahead);
+    if (buffer_empty_at_ - now >= lead) {
+      arm_timer(buffer_empty_at_ - lead);
+      break;
+    }
+    if (pending_.size() == 1 && item.audio.size() < max_chunk_bytes && buffer_empty_at_ - now >= join_when_ahead) {
+      arm_timer(buffer_empty_at_ - join_when_ahead);
+      break;
+    }
     if (item.generation != reported_generation_) {
       reported_generation_ = item.generation;
       if (inbox_) inbox_->playback_started(item.generation, now);
@@ -508,6 +512,7 @@ void media_session::pump() {
     write(twilio::media_message(stream_sid_, item.audio), true);
     pending_.pop_front();
   }
+  if (in_flight_ == 0) do_write();
 }
 
 void media_session::arm_timer(time_point at) {
@@ -520,12 +525,13 @@ void media_session::arm_timer(time_point at) {
   });
 }
 
+/// Queues a message; the caller starts the write (do_write) once it queued what goes
+/// together, so one gathered write carries them.
 void media_session::write(std::string msg, bool audio) {
   if (ended_ || close_sent_) return;
   auto header = ws::make_header(ws::opcode::text, msg.size());
   writes_.push_back(queued_write{header, std::move(msg), audio});
   edge_->m.frames_out.inc();
-  if (in_flight_ == 0) do_write();
 }
 
 void media_session::queue_control(ws::opcode op, std::string_view payload) {

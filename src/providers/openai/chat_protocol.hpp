@@ -16,6 +16,8 @@ namespace ce::openai {
 
 /// The JSON body of `POST /chat/completions` with stream:true.
 std::string build_chat_body(const chat_request& request);
+/// The request's "tools" array for `defs` (what build_chat_body sends), as JSON text.
+std::string tools_array_json(const std::vector<tool_definition>& defs);
 
 /// What one SSE data payload meant.
 struct chunk_step {

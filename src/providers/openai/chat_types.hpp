@@ -55,6 +55,9 @@ struct chat_request {
   std::string model = "gpt-4o-mini";
   std::vector<chat_message> messages;
   std::shared_ptr<const std::vector<tool_definition>> tools;  ///< null or empty: none sent (shared by requests)
+  /// `tools` already serialized as the request's "tools" array (tools_array_json): every
+  /// request of every call sends the same schemas, so they are written once, not per request.
+  std::shared_ptr<const std::string> tools_json;
   tool_choice choice;
   std::optional<bool> parallel_tool_calls;
   std::optional<int> max_completion_tokens;
