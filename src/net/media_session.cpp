@@ -107,6 +107,7 @@ public:
     check_upgrade_signature();
     beast::error_code ignored;
     socket_.set_option(tcp::no_delay(true), ignored);
+    socket_.non_blocking(true, ignored);  // read_now() never blocks the shard
     // The opening handshake (RFC 6455 §4.2): the request was parsed by the HTTP session.
     const auto key = std::string(upgrade_["Sec-WebSocket-Key"]);
     const auto version = std::string(upgrade_["Sec-WebSocket-Version"]);
@@ -123,7 +124,7 @@ public:
       }
       self->last_read_ = steady_clock::now();
       self->arm_idle_timer();
-      self->do_read();
+      self->on_read({}, 0, 1);  // frames sent with the upgrade request first, then the read loop
     });
   }
 
@@ -164,14 +165,35 @@ private:
   }
 
   // --- reading: every frame the socket has, per read ---
+  //
+  // A read that did not fill its buffer emptied the socket: the next one waits for the
+  // socket to be readable and then reads, instead of trying at once (asio's speculative
+  // read, which would almost always come back empty, one system call per frame wasted).
 
   void do_read() {
     auto room = reader_.prepare(read_bytes);
     socket_.async_read_some(asio::buffer(room.data(), room.size()),
-                            [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->on_read(ec, n); });
+                            [self = shared_from_this(), size = room.size()](beast::error_code ec, std::size_t n) {
+                              self->on_read(ec, n, size);
+                            });
   }
 
-  void on_read(beast::error_code ec, std::size_t n) {
+  void wait_read() {
+    socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+      if (ec) return self->on_socket_end(ec);
+      self->read_now();
+    });
+  }
+
+  void read_now() {
+    auto room = reader_.prepare(read_bytes);
+    beast::error_code ec;
+    const auto n = socket_.read_some(asio::buffer(room.data(), room.size()), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) return wait_read();
+    on_read(ec, n, room.size());
+  }
+
+  void on_read(beast::error_code ec, std::size_t n, std::size_t room) {
     if (ec) return on_socket_end(ec);
     reader_.commit(n);
     const auto now = steady_clock::now();
@@ -185,7 +207,9 @@ private:
       malformed("WebSocket protocol error: " + *reader_.error());
       return send_close(reader_.error_code(), "protocol error");
     }
-    if (!ended_ && !peer_closed_) do_read();
+    if (ended_ || peer_closed_) return;
+    if (n < room) wait_read();
+    else do_read();
   }
 
   void on_message(const ws::message& m, time_point arrived) {

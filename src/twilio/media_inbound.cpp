@@ -13,6 +13,10 @@
 #include "twilio/frame_fields.hpp"
 #include "twilio/media_messages.hpp"
 
+#include "common/base64.hpp"
+
+#include <charconv>
+
 namespace ce::twilio {
 
 using frame::field;
@@ -184,6 +188,110 @@ maybe_error assemble(frame_fields& r, inbound_event& out) {
   return std::nullopt;
 }
 
+/// The shape of nearly every frame on a live call: a media event whose members are plain
+/// strings (no escapes) and one `media` object of plain strings, in any order, with any
+/// whitespace. Read by a direct pass, without the general scanner's bookkeeping; anything
+/// else (another event, a number, an escape, a duplicate, an unusable value) returns false
+/// and the general path reads the frame and reports what is wrong with it.
+class media_fast_path {
+public:
+  explicit media_fast_path(std::string_view t) : t_(t) {}
+
+  bool read(media_event& m, std::vector<std::uint8_t>& payload_scratch) {
+    if (!object(false)) return false;
+    ws();
+    if (i_ != t_.size()) return false;
+    if (seen_ != all_required || event_ != "media") return false;
+    std::uint64_t seq = 0, chunk = 0, ts = 0;
+    if (!decimal(seq_, seq) || (has_chunk_ && !decimal(chunk_, chunk)) || (has_ts_ && !decimal(ts_, ts))) return false;
+    if (!base64_decode(payload_, payload_scratch) || payload_scratch.empty()) return false;
+    m.sequence_number = seq;
+    m.stream_sid.assign(sid_);
+    m.track.assign(has_track_ ? track_ : std::string_view{"inbound"});
+    m.chunk = chunk;
+    m.timestamp_ms = ts;
+    m.payload.swap(payload_scratch);
+    return true;
+  }
+
+private:
+  static constexpr unsigned bit_event = 1, bit_seq = 2, bit_sid = 4, bit_media = 8, bit_payload = 16;
+  static constexpr unsigned all_required = bit_event | bit_seq | bit_sid | bit_media | bit_payload;
+
+  void ws() {
+    while (i_ < t_.size() && (t_[i_] == ' ' || t_[i_] == '\n' || t_[i_] == '\r' || t_[i_] == '\t')) ++i_;
+  }
+  bool eat(char c) {
+    ws();
+    if (i_ >= t_.size() || t_[i_] != c) return false;
+    ++i_;
+    return true;
+  }
+  /// A string without escapes or control characters.
+  bool string(std::string_view& out) {
+    if (!eat('"')) return false;
+    const std::size_t b = i_;
+    while (i_ < t_.size() && t_[i_] != '"') {
+      const auto c = static_cast<unsigned char>(t_[i_]);
+      if (c == '\\' || c < 0x20) return false;
+      ++i_;
+    }
+    if (i_ >= t_.size()) return false;
+    out = t_.substr(b, i_ - b);
+    ++i_;
+    return true;
+  }
+  bool once(unsigned bit) {
+    if (seen_ & bit) return false;
+    seen_ |= bit;
+    return true;
+  }
+  bool object(bool inner) {
+    if (!eat('{')) return false;
+    ws();
+    if (i_ < t_.size() && t_[i_] == '}') return false;  // (no empty objects on this path)
+    for (;;) {
+      std::string_view key, value;
+      if (!string(key) || !eat(':')) return false;
+      ws();
+      if (!inner && key == "media" && i_ < t_.size() && t_[i_] == '{') {
+        if (!once(bit_media) || !object(true)) return false;
+      } else {
+        if (!string(value)) return false;
+        if (!inner) {
+          if (key == "event") { if (!once(bit_event)) return false; event_ = value; }
+          else if (key == "sequenceNumber") { if (!once(bit_seq)) return false; seq_ = value; }
+          else if (key == "streamSid") { if (!once(bit_sid)) return false; sid_ = value; }
+          else if (key == "media") return false;
+        } else {
+          if (key == "payload") { if (!once(bit_payload)) return false; payload_ = value; }
+          else if (key == "track") { if (has_track_) return false; has_track_ = true; track_ = value; }
+          else if (key == "chunk") { if (has_chunk_) return false; has_chunk_ = true; chunk_ = value; }
+          else if (key == "timestamp") { if (has_ts_) return false; has_ts_ = true; ts_ = value; }
+        }
+      }
+      ws();
+      if (i_ >= t_.size()) return false;
+      if (t_[i_] == '}') {
+        ++i_;
+        return true;
+      }
+      if (t_[i_] != ',') return false;
+      ++i_;
+    }
+  }
+  static bool decimal(std::string_view s, std::uint64_t& v) {
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    return !s.empty() && ec == std::errc{} && end == s.data() + s.size();
+  }
+
+  std::string_view t_;
+  std::size_t i_ = 0;
+  unsigned seen_ = 0;
+  std::string_view event_, seq_, sid_, payload_, track_, chunk_, ts_;
+  bool has_track_ = false, has_chunk_ = false, has_ts_ = false;
+};
+
 } // namespace
 
 struct inbound_parser::impl {
@@ -196,6 +304,17 @@ inbound_parser::inbound_parser(inbound_parser&&) noexcept = default;
 inbound_parser& inbound_parser::operator=(inbound_parser&&) noexcept = default;
 
 std::optional<parse_error> inbound_parser::parse(std::string_view text, inbound_event& out) {
+  // media frames first, read directly (the general path below reads everything else);
+  // `out` changes only when the frame is good
+  if (auto* m = std::get_if<media_event>(&out)) {
+    if (media_fast_path{text}.read(*m, impl_->fields.payload)) return std::nullopt;
+  } else {
+    media_event fresh;
+    if (media_fast_path{text}.read(fresh, impl_->fields.payload)) {
+      out = std::move(fresh);
+      return std::nullopt;
+    }
+  }
   switch (frame::read_frame(text, impl_->fields)) {
     case frame::read_status::not_json: return parse_error{media_errc::not_json, "not valid JSON"};
     case frame::read_status::not_object: return parse_error{media_errc::not_object, "not a JSON object"};

@@ -303,3 +303,40 @@ TEST_CASE("the reusing parser does not carry fields over from the previous frame
   CHECK(error->code == media_errc::bad_field);
 }
 
+
+TEST_CASE("media frames read by the direct pass and by the general scanner come out the same",
+          "[media][inbound]") {
+  // the direct pass takes plain-string frames in any order and spacing; an escape, a numeric
+  // counter or a duplicate key sends the frame to the general scanner, with the same result
+  const std::string payload = "/////w==";
+  const std::vector<std::string> frames{
+    R"({"event":"media","sequenceNumber":"7","streamSid":"MZ1","media":{"track":"inbound","chunk":"6","timestamp":"120","payload":"/////w=="}})",
+    R"({"media":{"payload":"/////w==","timestamp":"120","chunk":"6","track":"inbound"},"streamSid":"MZ1","sequenceNumber":"7","event":"media"})",
+    " {\n \"event\" : \"media\" , \"sequenceNumber\":\"7\",\t\"streamSid\":\"MZ1\",\"media\":{ \"track\":\"inbound\",\"chunk\":\"6\",\"timestamp\":\"120\",\"payload\":\"/////w==\" } } ",
+    R"({"event":"media","sequenceNumber":"7","streamSid":"M\u005a1","media":{"track":"inbound","chunk":"6","timestamp":"120","payload":"/////w=="}})",
+    R"({"event":"media","sequenceNumber":7,"streamSid":"MZ1","media":{"track":"inbound","chunk":6,"timestamp":120,"payload":"/////w=="}})",
+    R"({"event":"media","sequenceNumber":"7","streamSid":"MZ1","extra":{"a":[1,2]},"media":{"track":"inbound","chunk":"6","timestamp":"120","payload":"/////w=="}})",
+  };
+  inbound_parser parser;
+  for (const auto& text : frames) {
+    INFO(text);
+    inbound_event ev;
+    REQUIRE_FALSE(parser.parse(text, ev));
+    REQUIRE(std::holds_alternative<media_event>(ev));
+    const auto& m = std::get<media_event>(ev);
+    CHECK(m.sequence_number == 7);
+    CHECK(m.stream_sid == "MZ1");
+    CHECK(m.track == "inbound");
+    CHECK(m.chunk == 6);
+    CHECK(m.timestamp_ms == 120);
+    CHECK(m.payload == std::vector<std::uint8_t>{0xFF, 0xFF, 0xFF, 0xFF});
+  }
+  // and what the direct pass turns away is still refused for the right reason
+  CHECK(error_of(R"({"event":"media","sequenceNumber":"x7","streamSid":"MZ1","media":{"payload":"/////w=="}})") ==
+        media_errc::bad_sequence);
+  CHECK(error_of(R"({"event":"media","sequenceNumber":"7","streamSid":"MZ1","media":{"payload":"////"w=="}})") ==
+        media_errc::not_json);
+  CHECK(error_of(R"({"event":"media","sequenceNumber":"7","streamSid":"MZ1","media":{"payload":"//*/"}})") ==
+        media_errc::bad_base64);
+  CHECK(error_of(R"({"event":"media","sequenceNumber":"7","media":{"payload":"/////w=="}})") == media_errc::bad_field);
+}
