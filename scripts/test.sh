@@ -6,4 +6,5 @@ install_packages
 build
 log "running the tests"
 cd "$BUILD"
-ctest --output-on-failure --no-tests=error --timeout 600 "$@"
+# in parallel, one test per core: every test runs its own servers on ports of its own
+ctest --output-on-failure --no-tests=error --timeout 600 -j"$(nproc)" "$@"

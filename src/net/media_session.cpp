@@ -38,7 +38,7 @@ constexpr auto idle_limit = 20s;
 constexpr auto close_wait = 5s;
 constexpr std::size_t max_message_bytes = 64 * 1024;
 /// One read takes what the socket has, up to this (several Twilio frames when they queued).
-constexpr std::size_t read_bytes = 2048;
+constexpr std::size_t read_bytes = 1024;
 /// Queued messages sent with one gathered write, at most.
 constexpr std::size_t max_gather = 32;
 

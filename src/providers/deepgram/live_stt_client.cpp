@@ -236,6 +236,7 @@ struct live_stt_client::impl : std::enable_shared_from_this<impl>, caller_audio_
     wo.connect_timeout = opt_.connect_timeout;
     wo.idle_timeout = opt_.dead_after;
     wo.close_timeout = opt_.close_timeout;
+    wo.read_bytes = 1024;  // results of a few hundred bytes
     if (wo.endpoint.secure() && !tls_) tls_ = http::client_tls_context(opt_.tls);
     std::weak_ptr<impl> weak = weak_from_this();
     http::ws_client::handlers h;

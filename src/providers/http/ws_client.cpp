@@ -12,8 +12,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// One read takes what the socket has, up to this (an audio frame or several results).
-constexpr std::size_t read_bytes = 4096;
 /// Queued messages sent with one gathered write, at most.
 constexpr std::size_t max_gather = 32;
 
@@ -121,7 +119,7 @@ void ws_client::refused() {
 // speculative read, nearly always empty: a wasted system call per message). TLS goes
 // through the TLS stream.
 void ws_client::do_read() {
-  auto room = reader_.prepare(read_bytes);
+  auto room = reader_.prepare(options_.read_bytes);
   auto done = [self = shared_from_this(), size = room.size()](beast::error_code ec, std::size_t n) {
     self->on_read(ec, n, size);
   };
@@ -133,7 +131,7 @@ void ws_client::wait_read() {
   stream_->tcp().socket().async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
     if (self->ended_) return;
     if (ec) return self->on_read(ec, 0, 0);
-    auto room = self->reader_.prepare(read_bytes);
+    auto room = self->reader_.prepare(self->options_.read_bytes);
     beast::error_code rec;
     const auto n = self->stream_->tcp().socket().read_some(asio::buffer(room.data(), room.size()), rec);
     if (rec == asio::error::would_block || rec == asio::error::try_again) return self->wait_read();

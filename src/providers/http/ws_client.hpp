@@ -41,6 +41,9 @@ struct ws_options {
   /// Waiting for the peer's close frame after ours.
   std::chrono::milliseconds close_timeout{2000};
   std::size_t max_message_bytes = 4 * 1024 * 1024;
+  /// One read takes what the socket has, up to this much (the buffer grows for a longer
+  /// message); kept small, it is memory every call holds.
+  std::size_t read_bytes = 2048;
 };
 
 struct ws_close_info {
