@@ -70,10 +70,6 @@ void ws_client::on_handshake(beast::error_code ec) {
   if (res[bhttp::field::sec_websocket_accept] != ws::accept_key(key_))
     return end(make_error(provider_errc::protocol_violation, "bad Sec-WebSocket-Accept in the upgrade"), {});
   stream_->tcp().expires_never();
-  if (!stream_->secure()) {
-    beast::error_code ignored;
-    stream_->tcp().socket().non_blocking(true, ignored);  // wait_read()'s read never blocks
-  }
   open_ = true;
   response_head head;
   head.status = 101;
@@ -114,10 +110,7 @@ void ws_client::refused() {
 // ---- reading: every frame the socket has, per read -------------------------------------------
 
 // After the handshake a plain connection reads and writes its socket directly (no timer
-// bookkeeping per operation: liveness has its own timer), and after a read that emptied the
-// socket it waits for readability before the next read instead of trying at once (asio's
-// speculative read, nearly always empty: a wasted system call per message). TLS goes
-// through the TLS stream.
+// bookkeeping per operation: liveness has its own timer); TLS goes through the TLS stream.
 void ws_client::do_read() {
   auto room = reader_.prepare(options_.read_bytes);
   auto done = [self = shared_from_this(), size = room.size()](beast::error_code ec, std::size_t n) {
@@ -127,19 +120,8 @@ void ws_client::do_read() {
   else stream_->tcp().socket().async_read_some(asio::buffer(room.data(), room.size()), std::move(done));
 }
 
-void ws_client::wait_read() {
-  stream_->tcp().socket().async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
-    if (self->ended_) return;
-    if (ec) return self->on_read(ec, 0, 0);
-    auto room = self->reader_.prepare(self->options_.read_bytes);
-    beast::error_code rec;
-    const auto n = self->stream_->tcp().socket().read_some(asio::buffer(room.data(), room.size()), rec);
-    if (rec == asio::error::would_block || rec == asio::error::try_again) return self->wait_read();
-    self->on_read(rec, n, room.size());
-  });
-}
 
-void ws_client::on_read(beast::error_code ec, std::size_t n, std::size_t room) {
+void ws_client::on_read(beast::error_code ec, std::size_t n, std::size_t /*room*/) {
   if (ended_) return;
   if (ec) {
     // the server closing the TCP connection right after its close frame is a normal end
@@ -159,8 +141,7 @@ void ws_client::on_read(beast::error_code ec, std::size_t n, std::size_t room) {
     auto err = make_error(provider_errc::protocol_violation, "WebSocket protocol error: " + *reader_.error());
     return end(std::move(err), {});
   }
-  if (n < room && !stream_->secure()) wait_read();
-  else do_read();
+  do_read();
 }
 
 void ws_client::on_message(const ws::message& m) {

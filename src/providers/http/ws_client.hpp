@@ -92,7 +92,6 @@ private:
   void on_handshake(beast::error_code ec);
   void refused();
   void do_read();
-  void wait_read();
   void on_read(beast::error_code ec, std::size_t bytes, std::size_t room);
   void on_message(const ws::message& m);
   void queue(ws::opcode op, std::string data);
