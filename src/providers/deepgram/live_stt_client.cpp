@@ -40,7 +40,14 @@ std::string listen_query(const live_stt_options& o) {
 
 namespace {
 
-constexpr auto tick_period = 250ms;
+/// The housekeeping tick (KeepAlive, stall watchdog): a quarter of the shorter of the two
+/// intervals it watches, within 50 ms .. 1 s (600 ms with the defaults).
+std::chrono::milliseconds tick_period_for(const live_stt_options& o) {
+  auto shortest = std::chrono::milliseconds(4000);
+  for (auto d : {o.keepalive_interval, o.stall_after})
+    if (d.count() > 0) shortest = std::min(shortest, d);
+  return std::clamp<std::chrono::milliseconds>(shortest / 4, 50ms, 1000ms);
+}
 
 enum class conn_state { idle, connecting, open, failed, closing, closed, stopped };
 
@@ -452,7 +459,7 @@ struct live_stt_client::impl : std::enable_shared_from_this<impl>, caller_audio_
   }
 
   void arm_tick() {
-    tick_.expires_after(tick_period);
+    tick_.expires_after(tick_period_for(opt_));
     tick_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
       auto self = weak.lock();
       if (!self) return;
