@@ -42,6 +42,15 @@ struct open_state : std::enable_shared_from_this<open_state> {
       self->resolver.cancel();
       self->t.close();
     });
+    // A literal address needs no resolver (asio's runs getaddrinfo on a thread of its own:
+    // two thread hand-overs per connection).
+    beast::error_code addr_ec;
+    const auto address = asio::ip::make_address(endpoint.host, addr_ec);
+    if (!addr_ec) {
+      t.tcp().socket().async_connect(tcp::endpoint(address, endpoint.port),
+                                     [self = shared_from_this()](beast::error_code e) { self->on_connect(e); });
+      return;
+    }
     resolver.async_resolve(endpoint.host, std::to_string(endpoint.port),
                            [self = shared_from_this()](beast::error_code ec, tcp::resolver::results_type results) {
                              self->on_resolve(ec, std::move(results));
