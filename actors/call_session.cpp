@@ -152,7 +152,9 @@ caf::behavior call_session(session_actor* self, engine_services services, call_s
     },
     [=](const dtmf_pressed& d) {
       auto& st = self->state;
-      st.log->info("call_sid={} role=call_session dtmf {}", st.sid, d.digit);
+      // the digit is the caller's data (a ZIP code, a date of birth): not at info
+      st.log->info("call_sid={} role=call_session key pressed", st.sid);
+      st.log->debug("call_sid={} role=call_session dtmf {}", st.sid, d.digit);
       if (agent_active(st) && !st.pending_end) interrupt_turn(self, "dtmf");
       // The transcript keeps keys pressed in a row as one caller line: "[keypad 62704]".
       static constexpr std::string_view keypad = "[keypad ";

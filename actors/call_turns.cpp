@@ -153,7 +153,10 @@ void on_transcript(session_actor* self, transcript_ready& t) {
   rec.text = text;
   rec.at_ms = ms_since_start(s);
   s.record.turns.push_back(rec);
-  s.log->info("call_sid={} role=call_session caller said \"{}\" (decode {} ms)", s.sid, text, t.decode_ms);
+  // what the caller said is theirs (names, dates of birth): its words only at debug
+  s.log->info("call_sid={} role=call_session caller turn recognised ({} chars, decode {} ms)", s.sid, text.size(),
+              t.decode_ms);
+  s.log->debug("call_sid={} role=call_session caller said \"{}\"", s.sid, text);
   s.last_caller_text = text;
   publish_summary(self);
   if (s.pending_end) return;
@@ -170,7 +173,7 @@ void on_agent_sentence(session_actor* self, agent_sentence& m) {
   auto segment = static_cast<std::uint32_t>(t.segment_start.size());
   t.segment_start.push_back(offset);
   s.record.turns[t.record_index].text = t.text;
-  s.log->info("call_sid={} role=call_session turn={} agent says \"{}\"", s.sid, t.generation, m.text);
+  s.log->debug("call_sid={} role=call_session turn={} agent says \"{}\"", s.sid, t.generation, m.text);
   self->send(s.tts, speak{t.generation, segment, std::move(m.text)});
 }
 
