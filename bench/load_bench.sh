@@ -488,7 +488,7 @@ if [[ -n "${LOAD_BENCH_CLOSING:-}" ]]; then
 fi
 mkdir -p "$OUT_DIR"
 python3 "$ROOT/bench/load/load_bench.py" report "$WORK/meta.json" "${LEVEL_FILES[@]}" \
-  --md "$OUT_DIR/RESULTS.md" --svg "$OUT_DIR/results.svg"
+  --md "$OUT_DIR/RESULTS.md" --svg "$OUT_DIR/results.svg" --notes "$ROOT/bench/RESULTS.notes.md"
 # the levels of this run only: files of an earlier, longer sweep would contradict the report
 rm -rf "$OUT_DIR/load_results"
 mkdir -p "$OUT_DIR/load_results" && cp "$WORK"/levels/level_*.json "$WORK"/levels/level_*.txt "$WORK/meta.json" "$OUT_DIR/load_results/"

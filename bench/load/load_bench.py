@@ -16,6 +16,7 @@ written from load_gen's per-level JSON files. Standard library only.
                                                              sweep (nothing when it does not)
 """
 import json
+import os
 import sys
 
 
@@ -497,7 +498,8 @@ def definitions(meta):
 
 def cmd_report(argv):
     meta_path = argv[0]
-    level_paths = [a for a in argv[1:] if not a.startswith("--") and a not in (arg(argv, "--md"), arg(argv, "--svg"))]
+    level_paths = [a for a in argv[1:] if not a.startswith("--")
+                   and a not in (arg(argv, "--md"), arg(argv, "--svg"), arg(argv, "--notes"))]
     with open(meta_path) as f:
         meta = json.load(f)
     levels = []
@@ -649,6 +651,12 @@ def cmd_report(argv):
         md.append("## Notes\n")
         md.append(meta["closing"] + "\n")
     md.append("![latency and CPU against concurrent calls](results.svg)\n")
+    # the hand-written analysis (what changed, experiments, the kernel's floor) lives in its own
+    # file so that a new sweep rewrites the figures and keeps the reasoning
+    notes = arg(argv, "--notes")
+    if notes and os.path.exists(notes):
+        with open(notes) as f:
+            md.append(f.read().rstrip() + "\n")
     with open(arg(argv, "--md"), "w") as f:
         f.write("\n".join(md))
     with open(arg(argv, "--svg"), "w") as f:

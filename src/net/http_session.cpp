@@ -11,6 +11,17 @@
 namespace ce::net {
 namespace {
 
+class http_session;
+
+/// A reference to a session that is released on the session's shard, whichever thread drops it.
+struct session_ref {
+  std::shared_ptr<http_session> session;
+  session_ref(std::shared_ptr<http_session> s) : session(std::move(s)) {}
+  session_ref(const session_ref&) = default;
+  session_ref& operator=(const session_ref&) = delete;
+  ~session_ref();
+};
+
 class http_session : public std::enable_shared_from_this<http_session> {
 public:
   http_session(socket_type&& socket, runtime::shard& shard, std::shared_ptr<edge_context> edge)
@@ -18,6 +29,8 @@ public:
     shard_.connections.fetch_add(1, std::memory_order_relaxed);
   }
   ~http_session() { shard_.connections.fetch_sub(1, std::memory_order_relaxed); }
+
+  auto executor() { return stream_.get_executor(); }
 
   void run() {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
@@ -57,9 +70,10 @@ private:
     request_ = parser_->release();
     // The responder keeps the session alive until the (possibly asynchronous) answer is
     // written; the socket's 30 s expiry bounds the wait.
-    auto executor = stream_.get_executor();
-    route_request(*edge_, request_, [self = shared_from_this(), executor](response res) {
-      asio::post(executor, [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
+    // Copies of the responder may be dropped on an actor's thread; session_ref hands the
+    // session back to its shard so that the socket is closed and freed there.
+    route_request(*edge_, request_, [ref = session_ref{shared_from_this()}](response res) {
+      asio::post(ref.session->executor(), [s = ref.session, res = std::move(res)]() mutable { s->send(std::move(res)); });
     });
   }
 
@@ -92,6 +106,13 @@ private:
   std::shared_ptr<response> response_;
   std::shared_ptr<edge_context> edge_;
 };
+
+session_ref::~session_ref() {
+  if (session) {
+    auto ex = session->executor();
+    asio::post(ex, [s = std::move(session)] {});
+  }
+}
 
 } // namespace
 

@@ -237,7 +237,9 @@ private:
     beast::error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
-    writes_.clear();
+    // the buffers of a write still in flight stay until its handler runs (asio reads them
+    // until then; the handler may already be queued with success)
+    writes_.erase(writes_.begin() + static_cast<std::ptrdiff_t>(std::min(in_flight_, writes_.size())), writes_.end());
     notify_closed();
   }
 
@@ -571,9 +573,12 @@ void media_session::do_write() {
     gather_.emplace_back(w.payload.data(), w.payload.size());
   }
   asio::async_write(socket_, gather_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    const auto done = std::min(std::exchange(self->in_flight_, 0), self->writes_.size());
+    if (self->ended_) {  // the socket ended meanwhile: nothing more goes out
+      self->writes_.clear();
+      return;
+    }
     if (ec) return self->on_socket_end(ec);
-    auto done = self->in_flight_;
-    self->in_flight_ = 0;
     self->writes_.erase(self->writes_.begin(), self->writes_.begin() + static_cast<std::ptrdiff_t>(done));
     if (!self->writes_.empty()) return self->do_write();
     // our close frame is out: the socket ends when the peer's comes (or close_wait passes)
