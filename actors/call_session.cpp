@@ -10,6 +10,7 @@
 #include "actors/tts.hpp"
 #include "metrics/metrics.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace ce::actors {
@@ -84,6 +85,18 @@ bool kill_child(session_actor* self, const std::string& role) {
   return true;
 }
 
+/// The maximum-duration check, in steps of at most 30 s. A delayed message keeps its
+/// receiver alive until it is due (CAF's clock holds a strong reference, and 0.17 cannot
+/// cancel it): one 15-minute timer per call kept every ended call's actor in memory for
+/// 15 minutes, which grew the engine by a few KB per call placed.
+void arm_max_duration(session_actor* self) {
+  auto& s = self->state;
+  const auto due = s.started_at + std::chrono::seconds(s.services.cfg->calls.max_call_seconds);
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(due - steady_clock::now());
+  self->delayed_send(self, std::clamp(left, std::chrono::milliseconds(0), std::chrono::milliseconds(30'000)),
+                     max_duration_atom::value);
+}
+
 void on_registered(session_actor* self, const admission_decision& d) {
   auto& s = self->state;
   if (!d.admitted) {
@@ -92,7 +105,7 @@ void on_registered(session_actor* self, const admission_decision& d) {
   }
   s.admitted = true;
   spawn_children(self);
-  self->delayed_send(self, std::chrono::seconds(s.services.cfg->calls.max_call_seconds), max_duration_atom::value);
+  arm_max_duration(self);
   start_agent_turn(self, respond{0, turn_cause::call_started, {}, 0}, std::nullopt);
 }
 
@@ -203,6 +216,8 @@ caf::behavior call_session(session_actor* self, engine_services services, call_s
     [=](max_duration_atom) {
       auto& st = self->state;
       if (st.pending_end || st.finished) return;
+      if (steady_clock::now() < st.started_at + std::chrono::seconds(st.services.cfg->calls.max_call_seconds))
+        return arm_max_duration(self);
       st.log->info("call_sid={} role=call_session maximum call duration reached", st.sid);
       if (agent_active(st)) interrupt_turn(self, "max duration");
       st.pending_end = end_reason::max_duration;
