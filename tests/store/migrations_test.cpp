@@ -38,7 +38,7 @@ TEST_CASE("migrations apply once: a second run finds nothing to do") {
   CHECK(second->already_applied.size() == files->size());
   CHECK(scalar(conn, "SELECT count(*) FROM schema_migrations") == static_cast<std::int64_t>(files->size()));
   for (const char* table : {"customers", "vehicles", "appointments", "service_history", "call_logs", "call_turns",
-                            "reminder_jobs"})
+                            "reminder_jobs", "reminder_attempts", "scheduler_runs"})
     CHECK(scalar(conn, std::string{"SELECT count(*) FROM information_schema.tables WHERE table_name = '"} + table +
                          "'") == 1);
 }
