@@ -1,6 +1,7 @@
 #include "actors/call_registry.hpp"
 
 #include "actors/call_session.hpp"
+#include "actors/reminder_scheduler.hpp"
 #include "actors/metered.hpp"
 #include "common/log.hpp"
 #include "metrics/metrics.hpp"
@@ -34,6 +35,8 @@ struct registry_state {
   std::unordered_map<std::string, live_call> live;
   std::deque<call_record> recent;  // newest first, bounded
   std::unordered_map<std::string, end_reason> ending;  // decided, stream not yet gone
+  std::unordered_map<std::string, std::pair<std::string, time_point>> early_amd;  // verdicts before their stream
+  int outbound_lines = 0;  // of the cap, kept for outbound calls (reminder_scheduler)
   bool draining = false;
   std::vector<std::function<void()>> drain_waiters;
   static inline const char* name = "call_registry";
@@ -43,13 +46,26 @@ using registry_actor = metered<registry_state>;
 
 std::size_t occupied(const registry_state& s) { return s.live.size() + s.reservations.size(); }
 
+std::size_t occupied(const registry_state& s, call_direction d) {
+  std::size_t n = 0;
+  for (const auto& [sid, r] : s.reservations) n += r.request.direction == d;
+  for (const auto& [sid, c] : s.live) n += c.summary.direction == d;
+  return n;
+}
+
 /// A reservation already holds its slot: its stream is admitted even while draining (the
-/// caller is already on the line).
-admission_decision decide(const registry_state& s, bool has_reservation) {
+/// caller is already on the line). Of the cap, `outbound_lines` are kept for outbound
+/// calls: an inbound surge cannot stall reminders, and reminders never take more.
+admission_decision decide(const registry_state& s, bool has_reservation, call_direction d) {
   if (has_reservation) return {true, end_reason::refused_capacity};
   if (s.draining) return {false, end_reason::refused_draining};
   auto cap = static_cast<std::size_t>(s.cfg->calls.max_concurrent_calls);
   if (occupied(s) >= cap) return {false, end_reason::refused_capacity};
+  auto lines = static_cast<std::size_t>(s.outbound_lines);
+  if (lines > 0) {
+    if (d == call_direction::inbound && occupied(s, d) >= cap - lines) return {false, end_reason::refused_capacity};
+    if (d == call_direction::outbound && occupied(s, d) >= lines) return {false, end_reason::refused_capacity};
+  }
   return {true, end_reason::refused_capacity};
 }
 
@@ -70,7 +86,7 @@ void on_admit(registry_actor* self, admit_call& msg) {
   auto& s = self->state;
   const auto& sid = msg.request.call_sid;
   bool known = s.reservations.count(sid) > 0 || s.live.count(sid) > 0;
-  auto d = decide(s, known);
+  auto d = decide(s, known, msg.request.direction);
   if (d.admitted && !known) {
     auto ttl = std::chrono::seconds(s.cfg->calls.admission_reservation_s);
     s.reservations[sid] = reservation{msg.request, steady_clock::now() + ttl};
@@ -88,7 +104,7 @@ admission_decision on_register(registry_actor* self, const stream_start& start) 
   auto sender = caf::actor_cast<caf::actor>(self->current_sender());
   auto it = s.reservations.find(start.call_sid);
   bool reserved = it != s.reservations.end();
-  auto d = decide(s, reserved);
+  auto d = decide(s, reserved, start.direction);
   if (reserved) s.reservations.erase(it);
   if (!d.admitted) {
     s.metrics->refused(d.refusal).inc();
@@ -109,6 +125,10 @@ admission_decision on_register(registry_actor* self, const stream_start& start) 
   s.metrics->active.set(static_cast<double>(s.live.size()));
   s.log->info("call_sid={} role=registry admitted ({} live{})", start.call_sid, s.live.size(),
               reserved ? "" : ", no webhook reservation");
+  if (auto amd = s.early_amd.find(start.call_sid); amd != s.early_amd.end()) {
+    self->send(sender, amd_verdict{start.call_sid, amd->second.first});
+    s.early_amd.erase(amd);
+  }
   return d;
 }
 
@@ -188,6 +208,7 @@ void sweep(registry_actor* self) {
     s.log->info("call_sid={} role=registry reservation expired (no stream arrived)", kv.first);
     return true;
   });
+  std::erase_if(s.early_amd, [&](const auto& kv) { return kv.second.second + 60s < now; });
   self->delayed_send(self, 5s, sweep_atom::value);
 }
 
@@ -197,6 +218,7 @@ caf::behavior call_registry(registry_actor* self, std::shared_ptr<const engine_c
   self->state.cfg = std::move(cfg);
   self->state.metrics = std::move(metrics);
   self->state.log = log::get("registry");
+  self->state.outbound_lines = outbound_lines(*self->state.cfg);
   self->delayed_send(self, 5s, sweep_atom::value);
   return {
     [=](admit_call& m) { on_admit(self, m); },
@@ -223,6 +245,11 @@ caf::behavior call_registry(registry_actor* self, std::shared_ptr<const engine_c
     [=](begin_drain& d) { on_drain(self, d); },
     [=](drain_deadline_atom) { on_drain_deadline(self); },
     [=](sweep_atom) { sweep(self); },
+    [=](amd_verdict& v) {
+      auto& st = self->state;
+      if (auto it = st.live.find(v.call_sid); it != st.live.end()) return self->send(it->second.session, std::move(v));
+      if (st.early_amd.size() < 1000) st.early_amd[v.call_sid] = {v.answered_by, steady_clock::now()};
+    },
   };
 }
 

@@ -44,6 +44,12 @@ struct begin_drain {
   std::int64_t deadline_ms = 0;
   std::function<void()> done;
 };
+/// Twilio's answering-machine verdict for an outbound call: to its call_session (kept
+/// until the stream registers when it comes first).
+struct amd_verdict {
+  std::string call_sid;
+  std::string answered_by;
+};
 
 // --- from call_session ---
 using register_atom = caf::atom_constant<caf::atom("register")>;  // (stream_start) -> admission_decision
@@ -69,6 +75,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::query_calls)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::query_call)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::kill_call_child)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::begin_drain)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::amd_verdict)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::call_summary)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::call_ending)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::call_ended)

@@ -20,6 +20,7 @@ using namespace std::chrono_literals;
 using max_duration_atom = caf::atom_constant<caf::atom("maxdur")>;
 using close_timeout_atom = caf::atom_constant<caf::atom("closeto")>;
 using silence_atom = caf::atom_constant<caf::atom("silence")>;
+using amd_timeout_atom = caf::atom_constant<caf::atom("amdwait")>;
 
 caf::actor spawn_role(session_actor* self, const std::string& role) {
   auto& s = self->state;
@@ -27,10 +28,13 @@ caf::actor spawn_role(session_actor* self, const std::string& role) {
   caf::actor me = caf::actor_cast<caf::actor>(self);
   caf::actor a;
   if (role == "stt") a = spawn_stt(sys, s.services, me, s.sid, s.setup.sink, s.setup.audio);
-  else if (role == "tools") a = spawn_tools(sys, s.services, me, tools_setup{s.sid, s.setup.start.from});
+  else if (role == "tools")
+    a = spawn_tools(sys, s.services, me,
+                    tools_setup{s.sid, s.setup.start.job ? std::string{} : s.setup.start.from, s.setup.start.job});
   else if (role == "llm")
     a = spawn_llm(sys, s.services, me, s.tools,
-                  llm_setup{s.setup.start.direction, s.sid, s.setup.start.from, &s.setup.sink->shard()});
+                  llm_setup{s.setup.start.direction, s.sid, s.setup.start.from, &s.setup.sink->shard(),
+                            s.setup.start.job});
   else if (role == "tts") a = spawn_tts(sys, s.services, me, s.setup.sink, s.sid);
   self->monitor(a);
   s.roles[a.address()] = role;
@@ -106,7 +110,39 @@ void on_registered(session_actor* self, const admission_decision& d) {
   s.admitted = true;
   spawn_children(self);
   arm_max_duration(self);
+  // An outbound call waits for the answering-machine verdict before it speaks: a machine
+  // must not hear half a conversation (at most reminders.amd_wait_ms, then it greets).
+  if (s.setup.start.job && s.services.cfg->reminders.amd_wait_ms > 0) {
+    s.awaiting_answer = true;
+    self->delayed_send(self, std::chrono::milliseconds(s.services.cfg->reminders.amd_wait_ms), amd_timeout_atom::value);
+    return;
+  }
   start_agent_turn(self, respond{0, turn_cause::call_started, {}, 0}, std::nullopt);
+}
+
+/// Twilio's answering-machine verdict (or none in time): greet a person, leave a message
+/// for a machine, hang up on a fax.
+void on_answered_by(session_actor* self, const std::string& answered_by) {
+  auto& s = self->state;
+  if (s.pending_end || s.finished) return;
+  s.answered_by = answered_by;
+  const bool machine = answered_by.rfind("machine", 0) == 0;
+  s.log->info("call_sid={} role=call_session answered by {}", s.sid, answered_by.empty() ? "(no verdict in time)" : answered_by);
+  if (s.awaiting_answer) {
+    if (machine && answered_by == "machine_start") return;  // the greeting has not ended yet: wait for it
+    s.awaiting_answer = false;
+    if (answered_by == "fax") return begin_ending(self, end_reason::agent_hangup);
+    s.voicemail_started = machine;
+    start_agent_turn(self, respond{0, machine ? turn_cause::voicemail : turn_cause::call_started, {}, 0}, std::nullopt);
+    return;
+  }
+  // A late verdict after the agent began as if a person answered: a machine gets the
+  // message instead, from the start.
+  if (machine && answered_by != "machine_start" && !s.voicemail_started) {
+    if (agent_active(s)) interrupt_turn(self, "answering machine");
+    s.voicemail_started = true;
+    start_agent_turn(self, respond{0, turn_cause::voicemail, {}, 0}, std::nullopt);
+  }
 }
 
 caf::behavior call_session(session_actor* self, engine_services services, call_setup setup) {
@@ -241,6 +277,10 @@ caf::behavior call_session(session_actor* self, engine_services services, call_s
       return r;
     },
     [=](kill_child_atom, const std::string& role) { return kill_child(self, role); },
+    [=](const amd_verdict& v) { on_answered_by(self, v.answered_by); },
+    [=](amd_timeout_atom) {
+      if (self->state.awaiting_answer) on_answered_by(self, "");
+    },
   };
 }
 

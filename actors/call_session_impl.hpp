@@ -74,6 +74,11 @@ struct session_state {
   std::optional<std::int64_t> customer_id;  ///< once the tools identified the caller
   bool verified = false;
 
+  // outbound calls
+  bool awaiting_answer = false;   ///< no word before the AMD verdict (or reminders.amd_wait_ms)
+  bool voicemail_started = false; ///< the message for a machine is being left
+  std::string answered_by;
+
   static inline const char* name = "call_session";
 };
 

@@ -128,7 +128,7 @@ void on_speech_started(session_actor* self, const speech_started& e) {
   s.caller_speaking = true;
   s.reprompts = 0;
   ++s.silence_epoch;
-  if (!s.turn || s.pending_end) return;
+  if (!s.turn || s.pending_end || s.voicemail_started) return;  // a machine's beep does not interrupt the message
   bool audible = s.turn->audio_started;
   interrupt_turn(self, "barge-in");
   if (!audible) return;
@@ -160,6 +160,9 @@ void on_transcript(session_actor* self, transcript_ready& t) {
   s.last_caller_text = text;
   publish_summary(self);
   if (s.pending_end) return;
+  // an outbound call's "hello?" before the answering-machine verdict, or a machine's
+  // greeting while the message is left: heard, not answered
+  if (s.awaiting_answer || s.voicemail_started) return;
   start_agent_turn(self, respond{0, turn_cause::caller_said, std::move(text), 0}, t.speech_end);
 }
 

@@ -6,6 +6,7 @@
 #include "actors/call_registry.hpp"
 #include "actors/gateway.hpp"
 #include "actors/metered.hpp"
+#include "actors/reminder_scheduler.hpp"
 #include "actors/store_pool.hpp"
 #include "actors/tts_engine.hpp"
 #include "calendar/google_calendar.hpp"
@@ -52,7 +53,7 @@ void apply_migrations(const engine_config& cfg) {
 
 std::unique_ptr<engine> engine::start(caf::actor_system& sys, std::shared_ptr<const engine_config> cfg,
                                       ce::metrics::registry& metrics, const std::string& work_dir,
-                                      std::string& error) {
+                                      std::string& error, runtime::shard* rest_shard) {
   auto log = log::get("engine");
   bind_actor_metrics(metrics);
   std::unique_ptr<engine> e{new engine};
@@ -95,6 +96,8 @@ std::unique_ptr<engine> engine::start(caf::actor_system& sys, std::shared_ptr<co
   }
   e->services_.store_pool = spawn_store_pool(sys, cfg, metrics, calendar);
   e->services_.registry = spawn_call_registry(sys, cfg, e->services_.metrics);
+  if (cfg->reminders.enabled) e->services_.reminders = spawn_reminder_scheduler(sys, cfg, metrics, rest_shard);
+  else log->info("reminders: mode off: reminders.enabled is false (no outbound calls, callbacks not recorded)");
   e->services_.intents = std::make_shared<const dialog::intent_matcher>(cfg->dealership);
   if (cfg->llm.provider == "openai") {
     try {
@@ -128,7 +131,7 @@ bool engine::flush_call_logs(caf::actor_system& sys, std::chrono::milliseconds d
 }
 
 void engine::stop() {
-  for (auto* a : {&services_.registry, &services_.asr_pool, &services_.tts_engine, &services_.call_logs,
+  for (auto* a : {&services_.reminders, &services_.registry, &services_.asr_pool, &services_.tts_engine, &services_.call_logs,
                   &services_.store_pool, &services_.calendar_mirror}) {
     if (*a) caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);
     *a = caf::actor{};

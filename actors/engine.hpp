@@ -13,15 +13,20 @@
 namespace ce::metrics {
 class registry;
 }
+namespace ce::runtime {
+class shard;
+}
 
 namespace ce::actors {
 
 class engine {
 public:
   /// Starts the shared actors. Returns nullptr and sets `error` when a provider cannot
-  /// start (e.g. pocketsphinx models missing).
+  /// start (e.g. pocketsphinx models missing). `rest_shard`: where the reminder
+  /// scheduler's Twilio REST client lives (null: no outbound calls are placed).
   static std::unique_ptr<engine> start(caf::actor_system& sys, std::shared_ptr<const engine_config> cfg,
-                                       ce::metrics::registry& metrics, const std::string& work_dir, std::string& error);
+                                       ce::metrics::registry& metrics, const std::string& work_dir, std::string& error,
+                                       runtime::shard* rest_shard = nullptr);
   ~engine();
 
   call_gateway& gateway() { return *gateway_; }

@@ -2,6 +2,7 @@
 
 #include "actors/call_registry.hpp"
 #include "actors/call_session.hpp"
+#include "actors/reminder_scheduler.hpp"
 #include "metrics/metrics.hpp"
 
 #include <atomic>
@@ -94,6 +95,12 @@ public:
 
   void kill_child(std::string call_sid, std::string role, std::function<void(bool)> reply) override {
     caf::anon_send(services_.registry, kill_call_child{std::move(call_sid), std::move(role), std::move(reply)});
+  }
+
+  void outbound_event(outbound_call_event event) override {
+    if (!event.answered_by.empty())
+      caf::anon_send(services_.registry, amd_verdict{event.call_sid, event.answered_by});
+    if (services_.reminders) caf::anon_send(services_.reminders, outbound_callback{std::move(event)});
   }
 
   void drain(std::int64_t deadline_ms, std::function<void()> done) override {

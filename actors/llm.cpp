@@ -30,6 +30,7 @@ dialog::turn_output run_policy(llm_actor* self, const respond& r) {
     case turn_cause::caller_silent: return p.on_silence(r.reprompt, self->state.services.cfg->calls.max_reprompts);
     case turn_cause::max_duration: return p.on_max_duration();
     case turn_cause::dtmf: return p.on_dtmf(r.text.empty() ? ' ' : r.text.front());
+    case turn_cause::voicemail: return p.on_voicemail();
   }
   return p.on_user(r.text);
 }
@@ -53,7 +54,10 @@ caf::behavior llm(llm_actor* self, engine_services services, caf::actor session,
   s.policy = std::make_unique<dialog::local_policy>(s.services.cfg->dealership, s.setup.direction,
                                                     s.setup.caller_number, s.services.intents);
   s.policy->set_date(s.today);
-  if (s.services.cfg->llm.provider == "openai") openai_setup(self);
+  if (s.setup.job) s.policy->set_outbound_job(s.setup.job->kind, s.services.cfg->reminders.opt_out_key);
+  // Reminder and follow-up conversations run on the embedded dialog for now (README:
+  // "not yet" on the OpenAI path).
+  if (s.services.cfg->llm.provider == "openai" && !s.setup.job) openai_setup(self);
   return {
     [=](respond& r) {
       if (stale(self, r.generation)) {

@@ -21,7 +21,7 @@ class shard;
 
 namespace ce::actors {
 
-enum class turn_cause { call_started, caller_said, caller_silent, max_duration, dtmf, retry };
+enum class turn_cause { call_started, caller_said, caller_silent, max_duration, dtmf, retry, voicemail };
 
 struct respond {
   std::uint64_t generation = 0;
@@ -36,6 +36,7 @@ struct llm_setup {
   std::string call_sid;
   std::string caller_number;
   runtime::shard* shard = nullptr;  ///< the call's shard: the OpenAI connection lives there
+  std::optional<outbound_job_ref> job;  ///< outbound calls placed for a reminder or follow-up job
 };
 
 caf::actor spawn_llm(caf::actor_system& sys, const engine_services& services, caf::actor session,

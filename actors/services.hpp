@@ -51,6 +51,7 @@ struct engine_services {
   caf::actor call_logs;   ///< call_log_writer (PostgreSQL)
   caf::actor store_pool;  ///< store workers: tools and session snapshots
   caf::actor calendar_mirror;  ///< Google Calendar mirror (only when configured)
+  caf::actor reminders;        ///< reminder_scheduler (outbound jobs; records Twilio's callbacks)
   /// Read-only tables every call would otherwise build again (tens of KB each): the
   /// embedded dialog's compiled phrases, and the OpenAI tool schemas (null unless the LLM
   /// provider is OpenAI and they parsed).

@@ -114,6 +114,10 @@ caf::behavior tools(tools_actor* self, engine_services services, caf::actor sess
   s.log = log::get("tools");
   s.context.call_sid = setup.call_sid;
   s.context.caller_phone = setup.caller_number;
+  if (setup.job) {
+    s.context.job_id = setup.job->job_id;
+    s.context.job_attempt = setup.job->attempt;
+  }
   return {
     [=](tool_call& call) {
       auto& st = self->state;

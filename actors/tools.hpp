@@ -12,6 +12,7 @@
 
 #include <caf/all.hpp>
 
+#include <optional>
 #include <string>
 
 namespace ce::actors {
@@ -31,6 +32,7 @@ struct tool_result {
 struct tools_setup {
   std::string call_sid;
   std::string caller_number;  ///< Twilio From: the caller scope of every tool
+  std::optional<outbound_job_ref> job;  ///< outbound calls: the job the call was placed for
 };
 
 caf::actor spawn_tools(caf::actor_system& sys, const engine_services& services, caf::actor session, tools_setup setup);

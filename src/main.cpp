@@ -143,7 +143,7 @@ int main(int argc, char** argv) {
     caf::actor_system sys{caf_cfg};
     auto& metrics = ce::metrics::default_registry();
     std::string error;
-    auto engine = ce::actors::engine::start(sys, cfg, metrics, opts.work_dir, error);
+    auto engine = ce::actors::engine::start(sys, cfg, metrics, opts.work_dir, error, &shards.at(0));
     if (!engine) {
       log->critical("{}", error);
       return 70;

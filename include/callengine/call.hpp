@@ -53,6 +53,42 @@ inline constexpr end_reason all_end_reasons[] = {
   end_reason::drain_deadline,
 };
 
+/// The outbound job a call was placed for (carried in its signed stream token).
+struct outbound_job_ref {
+  std::int64_t job_id = 0;
+  int attempt = 0;
+  std::string kind;  ///< "reminder" or "followup"
+};
+
+inline std::string format_outbound_job(const outbound_job_ref& ref) {
+  return std::to_string(ref.job_id) + "/" + std::to_string(ref.attempt) + "/" + ref.kind;
+}
+
+/// "<job>/<attempt>/<kind>" -> the reference; nullopt when malformed.
+inline std::optional<outbound_job_ref> parse_outbound_job(std::string_view text) {
+  auto number = [](std::string_view t, std::int64_t& out) {
+    if (t.empty() || t.size() > 18) return false;
+    out = 0;
+    for (char c : t) {
+      if (c < '0' || c > '9') return false;
+      out = out * 10 + (c - '0');
+    }
+    return out > 0;
+  };
+  auto a = text.find('/');
+  if (a == std::string_view::npos) return std::nullopt;
+  auto b = text.find('/', a + 1);
+  if (b == std::string_view::npos) return std::nullopt;
+  outbound_job_ref ref;
+  std::int64_t attempt = 0;
+  if (!number(text.substr(0, a), ref.job_id) || !number(text.substr(a + 1, b - a - 1), attempt) || attempt > 1000)
+    return std::nullopt;
+  ref.attempt = static_cast<int>(attempt);
+  ref.kind = std::string{text.substr(b + 1)};
+  if (ref.kind != "reminder" && ref.kind != "followup") return std::nullopt;
+  return ref;
+}
+
 /// What Twilio's `start` message tells us (already validated by the edge).
 struct stream_start {
   std::string call_sid;
@@ -62,6 +98,7 @@ struct stream_start {
   call_direction direction = call_direction::inbound;
   std::string from;  ///< caller number, from the webhook (via the admission reservation)
   std::string to;
+  std::optional<outbound_job_ref> job;  ///< outbound calls placed by the reminder scheduler
 };
 
 /// The webhook asks whether a call may be admitted.

@@ -38,6 +38,34 @@ struct twilio_config {
   int stream_token_ttl_s = 120;
   /// Where "talk to a person" goes (<Dial>), E.164.
   std::string transfer_number = "+15555550100";
+  /// The shop's Twilio number outbound calls come from (`From`), E.164; env TWILIO_FROM_NUMBER.
+  std::string from_number;
+  /// Twilio's REST API (env TWILIO_API_BASE, e.g. the mock's http://127.0.0.1:PORT).
+  std::string api_base = "https://api.twilio.com";
+  int ring_timeout_s = 25;  ///< an outbound call rings this long before `no-answer`
+};
+
+/// Outbound calls: reminders before appointments, follow-ups after services
+/// (actors/reminder_scheduler, docs/outbound.md).
+struct reminders_config {
+  bool enabled = true;          ///< the scheduler actor runs (it places calls only in a mode below)
+  /// Every outbound call goes to this number and nothing else is ever dialled (env
+  /// CE_REMINDER_TEST_NUMBER). Wins over `live`.
+  std::string test_number;
+  bool live = false;            ///< call the customers' own numbers (needs no test_number)
+  std::string run_at = "09:00"; ///< shop-local time the day's jobs are created
+  std::string window_start = "08:00";  ///< calling window, callee's (for now the shop's) local time
+  std::string window_end = "20:00";
+  double calls_per_second = 1.0;  ///< new calls placed per second (Twilio's default account limit)
+  int max_concurrent = 10;      ///< outbound calls at once (the rest of calls.max_concurrent_calls stays inbound)
+  std::vector<int> retry_gaps_minutes{30, 60, 120};
+  int max_attempts = 3;
+  int followup_after_days = 2;
+  int tick_ms = 1000;           ///< how often the scheduler looks for due jobs
+  /// An answered outbound call waits this long for answering-machine detection before the
+  /// agent speaks (a machine must not hear half a conversation).
+  int amd_wait_ms = 6000;
+  char opt_out_key = '9';       ///< pressed in a reminder call: do not call me again
 };
 
 struct call_config {
@@ -225,6 +253,7 @@ struct engine_config {
   dealership_facts dealership;
   store_config store;
   google_config google;
+  reminders_config reminders;
   std::string log_level = "info";
   std::string config_dir = "config";
 };

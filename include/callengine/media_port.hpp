@@ -173,6 +173,15 @@ public:
   virtual void speech_heard(std::uint64_t generation, bool any, std::uint32_t segment, std::size_t chars) = 0;
 };
 
+/// Twilio's callback about an outbound call: call progress (`call_status`) or the
+/// answering-machine verdict (`answered_by`).
+struct outbound_call_event {
+  std::string call_sid;
+  std::string call_status;  ///< queued, initiated, ringing, in-progress, completed, busy, no-answer, failed, canceled; "" for AMD
+  std::string answered_by;  ///< human, machine_start, machine_end_beep, machine_end_silence, machine_end_other, fax, unknown
+  std::optional<outbound_job_ref> job;  ///< from the callback URL the engine gave Twilio
+};
+
 /// Process-wide entry points of the actor side, used by the edge.
 class call_gateway {
 public:
@@ -194,6 +203,9 @@ public:
   /// when the call or role is unknown.
   virtual void kill_child(std::string call_sid, std::string role,
                           std::function<void(bool)> reply) = 0;
+  /// A status or AMD callback of an outbound call: recorded on its job (any node may get
+  /// it), and an AMD verdict goes to the live call.
+  virtual void outbound_event(outbound_call_event event) = 0;
   /// Stop admitting, let live calls finish until `deadline_ms`, then end the rest.
   /// `done` runs once no call is live.
   virtual void drain(std::int64_t deadline_ms, std::function<void()> done) = 0;

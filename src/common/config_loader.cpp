@@ -115,6 +115,59 @@ void read_google(const json& j, google_config& g) {
                          ": secrets do not belong in engine.json; set GOOGLE_CLIENT_SECRET / GOOGLE_REFRESH_TOKEN"};
 }
 
+/// "HH:MM" -> minutes after midnight ("24:00" allowed as the end of a day).
+int minute_of_day(const std::string& text, const std::string& where) {
+  int h = -1, m = -1;
+  char colon = 0;
+  std::istringstream in(text);
+  in >> h >> colon >> m;
+  if (!in || colon != ':' || h < 0 || m < 0 || m > 59 || h > 24 || (h == 24 && m != 0) || text.size() != 5)
+    throw config_error{where + ": expected \"HH:MM\" (got '" + text + "')"};
+  return h * 60 + m;
+}
+
+void read_reminders(const json& j, reminders_config& r) {
+  get(j, "enabled", r.enabled, "reminders");
+  get(j, "test_number", r.test_number, "reminders");
+  get(j, "live", r.live, "reminders");
+  get(j, "run_at", r.run_at, "reminders");
+  get(j, "window_start", r.window_start, "reminders");
+  get(j, "window_end", r.window_end, "reminders");
+  get(j, "calls_per_second", r.calls_per_second, "reminders");
+  get(j, "max_concurrent", r.max_concurrent, "reminders");
+  get(j, "retry_gaps_minutes", r.retry_gaps_minutes, "reminders");
+  get(j, "max_attempts", r.max_attempts, "reminders");
+  get(j, "followup_after_days", r.followup_after_days, "reminders");
+  get(j, "tick_ms", r.tick_ms, "reminders");
+  get(j, "amd_wait_ms", r.amd_wait_ms, "reminders");
+  std::string key(1, r.opt_out_key);
+  get(j, "opt_out_key", key, "reminders");
+  if (key.size() != 1 || std::string_view{"0123456789*#"}.find(key[0]) == std::string_view::npos)
+    throw config_error{"reminders.opt_out_key: one keypad key (0-9, * or #)"};
+  r.opt_out_key = key[0];
+}
+
+void validate_reminders(const reminders_config& r, const twilio_config& t) {
+  if (minute_of_day(r.window_start, "reminders.window_start") >= minute_of_day(r.window_end, "reminders.window_end"))
+    throw config_error{"reminders: window_start must be before window_end"};
+  minute_of_day(r.run_at, "reminders.run_at");
+  if (!(r.calls_per_second > 0.0 && r.calls_per_second <= 100.0))
+    throw config_error{"reminders.calls_per_second: must be in (0, 100]"};
+  if (r.max_concurrent <= 0) throw config_error{"reminders.max_concurrent: must be positive"};
+  if (r.max_attempts <= 0) throw config_error{"reminders.max_attempts: must be positive"};
+  if (r.retry_gaps_minutes.empty()) throw config_error{"reminders.retry_gaps_minutes: needs at least one gap"};
+  for (int g : r.retry_gaps_minutes)
+    if (g <= 0) throw config_error{"reminders.retry_gaps_minutes: every gap must be positive"};
+  if (r.followup_after_days < 0) throw config_error{"reminders.followup_after_days: must be >= 0"};
+  if (r.tick_ms < 100 || r.tick_ms > 60000) throw config_error{"reminders.tick_ms: must be 100..60000"};
+  if (r.amd_wait_ms < 0 || r.amd_wait_ms > 30000) throw config_error{"reminders.amd_wait_ms: must be 0..30000"};
+  if (!r.test_number.empty() && (r.test_number[0] != '+' || r.test_number.size() < 8))
+    throw config_error{"reminders.test_number: an E.164 number such as +15555550123 (got '" + r.test_number + "')"};
+  if (t.api_base.rfind("http://", 0) != 0 && t.api_base.rfind("https://", 0) != 0)
+    throw config_error{"twilio.api_base: must start with http:// or https:// (got '" + t.api_base + "')"};
+  if (t.ring_timeout_s < 5 || t.ring_timeout_s > 600) throw config_error{"twilio.ring_timeout_s: must be 5..600"};
+}
+
 void read_deepgram(const json& j, deepgram_config& d) {
   if (j.contains("api_key"))
     throw config_error{"deepgram.api_key: secrets do not belong in engine.json; set DEEPGRAM_API_KEY"};
@@ -259,6 +312,15 @@ void apply_environment(engine_config& c, const environment& env) {
   }
   if (auto v = val("CE_LOG_LEVEL")) c.log_level = *v;
   if (auto v = val("CE_TRANSFER_NUMBER")) c.twilio.transfer_number = *v;
+  if (auto v = val("TWILIO_FROM_NUMBER")) c.twilio.from_number = *v;
+  if (auto v = val("TWILIO_API_BASE")) c.twilio.api_base = *v;
+  if (auto v = val("CE_REMINDER_TEST_NUMBER")) c.reminders.test_number = *v;
+  if (auto v = val("CE_REMINDER_WINDOW")) {
+    auto dash = v->find('-');
+    if (dash == std::string::npos) throw config_error{"CE_REMINDER_WINDOW: expected HH:MM-HH:MM (got '" + *v + "')"};
+    c.reminders.window_start = v->substr(0, dash);
+    c.reminders.window_end = v->substr(dash + 1);
+  }
   if (auto v = val("DATABASE_URL")) c.store.database_url = *v;
   if (auto v = val("REDIS_URL")) c.store.redis_url = *v;
   if (auto v = val("OPENAI_API_KEY")) c.llm.api_key = *v;
@@ -317,6 +379,7 @@ void validate(const engine_config& c) {
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
     throw config_error{"server.public_base_url: must start with http:// or https:// (got '" + url + "')"};
   validate_deepgram(c.deepgram);
+  validate_reminders(c.reminders, c.twilio);
   static const std::set<std::string> levels{"trace", "debug", "info", "warn", "warning", "error", "critical", "off"};
   if (!levels.count(c.log_level)) throw config_error{"log_level: unknown level '" + c.log_level + "'"};
 }
@@ -335,6 +398,9 @@ config_result parse_config(const std::string& json_text, const std::string& base
     get(tw, "account_sid", c.twilio.account_sid, "twilio");
     get(tw, "stream_token_ttl_s", c.twilio.stream_token_ttl_s, "twilio");
     get(tw, "transfer_number", c.twilio.transfer_number, "twilio");
+    get(tw, "from_number", c.twilio.from_number, "twilio");
+    get(tw, "api_base", c.twilio.api_base, "twilio");
+    get(tw, "ring_timeout_s", c.twilio.ring_timeout_s, "twilio");
     if (tw.contains("auth_token"))
       throw config_error{"twilio.auth_token: secrets do not belong in engine.json; set TWILIO_AUTH_TOKEN"};
     read_calls(section(root, "calls"), c.calls);
@@ -357,6 +423,7 @@ config_result parse_config(const std::string& json_text, const std::string& base
     get(st, "session_ttl_s", c.store.session_ttl_s, "store");
     get(st, "pool_size", c.store.pool_size, "store");
     read_google(section(root, "google"), c.google);
+    read_reminders(section(root, "reminders"), c.reminders);
     get(root, "log_level", c.log_level, "");
     std::string facts_file = "dealership.json";
     get(root, "dealership_file", facts_file, "");
@@ -395,6 +462,10 @@ const std::map<std::string, std::string>& environment_settings() {
     {"CE_PORT", "server.port"},
     {"CE_LOG_LEVEL", "log_level"},
     {"CE_TRANSFER_NUMBER", "twilio.transfer_number"},
+    {"TWILIO_FROM_NUMBER", "twilio.from_number: the shop's Twilio number outbound calls come from"},
+    {"TWILIO_API_BASE", "twilio.api_base (Twilio REST; e.g. the mock's http://127.0.0.1:PORT)"},
+    {"CE_REMINDER_TEST_NUMBER", "reminders.test_number: every outbound call goes to this number and no other"},
+    {"CE_REMINDER_WINDOW", "reminders.window_start-window_end, e.g. 08:00-20:00 (a demo at night: 00:00-24:00)"},
     {"DATABASE_URL", "store.database_url (use an existing PostgreSQL)"},
     {"REDIS_URL", "store.redis_url (use an existing Redis)"},
     {"DEEPGRAM_API_KEY", "Deepgram key: stt/tts provider \"auto\" uses Deepgram when it is set"},

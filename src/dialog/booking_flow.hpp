@@ -56,6 +56,9 @@ class booking_flow {
 
   /// The caller-ID lookup an inbound call starts with.
   tool_step start_lookup();
+  /// An outbound call: the customer the call was placed for confirmed who they are (the
+  /// tools hold them verified), so nothing is looked up or verified again.
+  void adopt_verified_customer(std::string first_name);
   /// First name from caller ID ("" when unknown).
   const std::string& caller_first_name() const { return first_name_; }
   bool active() const { return task_ != booking_task::none; }

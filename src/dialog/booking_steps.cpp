@@ -37,6 +37,13 @@ bool has(const std::vector<std::string>& list, std::string_view item) {
 
 booking_flow::booking_flow(std::vector<service_offer> services) : services_(std::move(services)) {}
 
+void booking_flow::adopt_verified_customer(std::string first_name) {
+  lookup_ = lookup_state::found;
+  first_name_ = std::move(first_name);
+  verified_ = true;
+  locked_ = false;
+}
+
 tool_step booking_flow::start_lookup() {
   lookup_ = lookup_state::pending;
   waiting_ = tool_step{"lookup_customer", "{}"};

@@ -85,6 +85,7 @@ bool local_policy::set_date(std::string_view yyyy_mm_dd) {
 // --- entry points --------------------------------------------------------------------
 
 turn_output local_policy::on_call_started() {
+  if (outbound_) return tool_turn({}, "get_call_purpose", "{}");
   if (direction_ == call_direction::outbound) {
     return speak({"Hi, this is " + facts_.name + " service department calling.", "I'm the virtual service assistant.",
                   question_sentence(question::good_time)},
@@ -99,13 +100,16 @@ turn_output local_policy::on_user(std::string_view utterance) {
   history_.emplace_back("caller", trim(utterance));
   if (state_ != state::talking) return {};
   drop_flow_tools();  // the engine drops results of calls still running when the caller speaks
-  return answer(matcher_->analyse(utterance));
+  auto analysis = matcher_->analyse(utterance);
+  if (auto out = outbound_answer(analysis)) return std::move(*out);
+  return answer(analysis);
 }
 
 turn_output local_policy::on_dtmf(char digit) {
   history_.emplace_back("caller", std::string("[pressed ") + digit + "]");
   if (state_ != state::talking) return {};
   misses_ = 0;
+  if (auto out = outbound_key(digit)) return std::move(*out);
   bool digits_wanted = flow_.expected() == speech_hint::digits;
   if (!digits_wanted) keyed_.clear();
   if (digits_wanted && (std::isdigit(static_cast<unsigned char>(digit)) || digit == '*' || digit == '#')) {
@@ -136,6 +140,7 @@ turn_output local_policy::on_tool_result(std::string_view id, std::string_view r
   if (it == open_tools_.end()) return {};
   auto name = it->name;
   open_tools_.erase(it);
+  if (auto out = outbound_tool_result(name, result_json)) return std::move(*out);
   if (name != transfer_tool && name != end_call_tool) {
     if (greeting_pending_ && name == "lookup_customer") {
       greeting_pending_ = false;
@@ -143,7 +148,14 @@ turn_output local_policy::on_tool_result(std::string_view id, std::string_view r
       return greet();
     }
     if (state_ != state::talking) return {};
-    return run_flow(flow_.on_tool_result(name, result_json));
+    auto out = run_flow(flow_.on_tool_result(name, result_json));
+    // an outbound call that moved or cancelled its appointment: that is the job's outcome
+    if (outbound_ && (name == "reschedule_appointment" || name == "cancel_appointment") &&
+        tool_succeeded(result_json)) {
+      auto outcome = name == "reschedule_appointment" ? "rescheduled" : "cancelled";
+      out.tool_calls.push_back(silent_tool("record_call_outcome", nlohmann::json{{"outcome", outcome}}.dump()));
+    }
+    return out;
   }
   bool ok = tool_succeeded(result_json);
   if (ok) return {};  // transfer: the engine says goodbye and connects; end_call: the call ends
@@ -414,6 +426,9 @@ std::string local_policy::question_sentence(question q) {
 namespace ce::dialog {
 
 speech_hint local_policy::expected_answer() const {
+  if (outbound_ && (outbound_->step == outbound_step::identity || outbound_->step == outbound_step::keep ||
+                    outbound_->step == outbound_step::next_service))
+    return speech_hint::yes_no;
   switch (pending_) {
     case question::flow: return flow_.expected();
     case question::offer_transfer:

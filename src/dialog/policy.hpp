@@ -77,6 +77,14 @@ class local_policy {
   /// The call reached its maximum length: a polite wrap-up and end_call.
   turn_output on_max_duration();
 
+  /// Outbound call placed for a job ("reminder" or "followup", docs/outbound.md): the call
+  /// starts by loading it (get_call_purpose) and asks for the customer by first name
+  /// before any detail; `opt_out_key` pressed at any time means "do not call me again".
+  void set_outbound_job(std::string_view kind, char opt_out_key = '9');
+  /// An answering machine took the call: a short message (the shop, what it is about,
+  /// the shop's number; nothing personal), the outcome `voicemail`, and end_call.
+  turn_output on_voicemail();
+
   /// The caller barged in; only `heard_text` of the last agent turn was heard. The turn is
   /// trimmed in history (not_heard_marker when nothing was heard), a question the caller
   /// did not hear in full is forgotten, and tool calls of that turn are assumed dropped.
@@ -129,6 +137,32 @@ class local_policy {
   std::string farewell() const;
   static std::string question_sentence(question q);
   turn_output ask_again(std::vector<std::string> lead);
+
+  // policy_outbound.cpp: reminder and follow-up calls
+  enum class outbound_step { loading, identity, confirming, keep, change_or_cancel, rating, feedback, next_service, free };
+  struct outbound_job {
+    std::string kind;  ///< reminder, followup
+    char opt_out_key = '9';
+    outbound_step step = outbound_step::loading;
+    std::string first_name;
+    std::string service;   ///< "an oil change"
+    std::string when;      ///< "Tuesday, December eighth at nine a.m."
+    std::string clock;     ///< "nine a.m."
+    std::string vehicle;   ///< "2021 Toyota Camry", may be empty
+    std::optional<int> rating;
+  };
+  std::optional<turn_output> outbound_answer(const utterance_analysis& a);
+  std::optional<turn_output> outbound_key(char digit);
+  std::optional<turn_output> outbound_tool_result(const std::string& name, std::string_view result_json);
+  turn_output outbound_details(std::string_view result_json);
+  turn_output outbound_rated(int rating);
+  turn_output outbound_feedback(const utterance_analysis& a, std::string_view text);
+  turn_output outbound_opt_out();
+  turn_output outbound_bye(std::vector<std::string> sentences, std::string reason, std::string outcome_json);
+  static bool asks_opt_out(const utterance_analysis& a);
+  static std::vector<std::string> with_next_service(std::vector<std::string> sentences);
+  tool_request silent_tool(std::string name, std::string arguments_json);
+  std::optional<outbound_job> outbound_;
 
   // policy_flow.cpp: the bridge to booking_flow
   std::optional<turn_output> flow_turn(const utterance_analysis& a);

@@ -295,6 +295,8 @@ private:
     start.custom_parameters = ev.custom_parameters;
     start.direction = claims->direction == "outbound" ? call_direction::outbound : call_direction::inbound;
     start.from = claims->from;
+    start.to = claims->to;
+    if (!claims->job.empty()) start.job = parse_outbound_job(claims->job);
     std::weak_ptr<media_session> weak = weak_from_this();
     sink_ = std::make_shared<sink_impl>(shard_, weak, std::make_shared<agent_port_impl>(weak));
     inbox_ = edge_->gateway.open(std::move(start), sink_);

@@ -55,13 +55,15 @@ void route_get(edge_context& edge, const request& req, std::string_view path, re
   if (path == "/")
     return respond(make_response(req, http::status::ok, "text/plain",
                                  "callengine: GET /healthz /readyz /metrics /metrics.json /calls "
-                                 "/calls/{sid}; POST /twilio/voice; WS /twilio/media\n"));
+                                 "/calls/{sid}; POST /twilio/voice /twilio/call-status /twilio/amd-status; WS /twilio/media\n"));
   respond(make_response(req, http::status::not_found, "text/plain", "not found\n"));
 }
 
 void route_post(edge_context& edge, const request& req, std::string_view path, responder& respond) {
   if (path == "/twilio/voice") return handle_voice_webhook(edge, req, std::move(respond));
   if (path == "/twilio/after-stream") return handle_after_stream(edge, req, std::move(respond));
+  if (path == "/twilio/call-status") return handle_outbound_callback(edge, req, false, std::move(respond));
+  if (path == "/twilio/amd-status") return handle_outbound_callback(edge, req, true, std::move(respond));
   if (starts_with(path, "/admin/calls/")) return handle_admin_kill(edge, req, path, std::move(respond));
   respond(make_response(req, http::status::not_found, "text/plain", "not found\n"));
 }

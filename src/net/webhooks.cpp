@@ -24,6 +24,15 @@ std::string param(const form& f, std::string_view name) {
   return {};
 }
 
+/// A parameter of the request URL's query ("" when absent or malformed).
+std::string query_param(const request& req, std::string_view name) {
+  std::string_view target{req.target().data(), req.target().size()};
+  auto q = target.find('?');
+  if (q == std::string_view::npos) return {};
+  auto params = twilio::parse_form_urlencoded(target.substr(q + 1));
+  return params ? param(*params, name) : std::string{};
+}
+
 std::string public_url(const edge_context& edge, const request& req) {
   auto base = edge.cfg.server.public_base_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
@@ -103,7 +112,12 @@ void handle_voice_webhook(edge_context& edge, const request& req, responder resp
   twilio::stream_claims claims;
   claims.call_sid = ask.call_sid;
   claims.from = ask.from;
+  claims.to = ask.to;
   claims.direction = std::string{to_string(ask.direction)};
+  if (ask.direction == call_direction::outbound) {
+    // a call the reminder scheduler placed: its job rides in the signed stream token
+    if (auto job = parse_outbound_job(query_param(req, "job"))) claims.job = format_outbound_job(*job);
+  }
   claims.expires_unix_s = unix_now_s() + edge.cfg.twilio.stream_token_ttl_s;
   auto token = twilio::mint_stream_token(edge.token_secret, claims, unix_now_s());
   auto* e = &edge;
@@ -137,6 +151,27 @@ void handle_after_stream(edge_context& edge, const request& req, responder respo
     e->log->info("call_sid={} after-stream: {}", sid, why ? to_string(*why) : "unknown call");
     respond(twiml_response(meta, std::move(body)));
   });
+}
+
+void handle_outbound_callback(edge_context& edge, const request& req, bool amd, responder respond) {
+  auto params = authenticate(edge, req, respond);
+  if (!params) return;
+  outbound_call_event ev;
+  ev.call_sid = param(*params, "CallSid");
+  if (amd) ev.answered_by = param(*params, "AnsweredBy");
+  else ev.call_status = param(*params, "CallStatus");
+  ev.job = parse_outbound_job(query_param(req, "job"));
+  if (ev.call_sid.empty() || (amd ? ev.answered_by.empty() : ev.call_status.empty())) {
+    edge.m.webhooks_bad_request.inc();
+    return respond(make_response(req, http::status::bad_request, "text/plain",
+                                 amd ? "CallSid and AnsweredBy required\n" : "CallSid and CallStatus required\n"));
+  }
+  edge.m.webhooks_accepted.inc();
+  edge.log->debug("call_sid={} {} {}", ev.call_sid, amd ? "answered by" : "call status",
+                  amd ? ev.answered_by : ev.call_status);
+  edge.gateway.outbound_event(std::move(ev));
+  auto res = make_response(req, http::status::no_content, "text/plain", "");
+  respond(std::move(res));
 }
 
 void handle_admin_kill(edge_context& edge, const request& req, std::string_view path,

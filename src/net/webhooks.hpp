@@ -12,6 +12,9 @@ void handle_voice_webhook(edge_context& edge, const request& req, responder resp
 /// POST /twilio/after-stream (<Connect action>): <Dial> after a transfer, an apology after a
 /// failure, <Hangup/> otherwise.
 void handle_after_stream(edge_context& edge, const request& req, responder respond);
+/// POST /twilio/call-status and /twilio/amd-status (`amd`): an outbound call's progress or
+/// answering-machine verdict, recorded on its job (204; duplicates are harmless).
+void handle_outbound_callback(edge_context& edge, const request& req, bool amd, responder respond);
 /// POST /admin/calls/{sid}/kill/{role}: fault injection, when enabled in config.
 void handle_admin_kill(edge_context& edge, const request& req, std::string_view path,
                        responder respond);

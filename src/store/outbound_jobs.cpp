@@ -24,6 +24,9 @@ status check_rules(const calling_rules& r) {
 
 job_kind kind_of(std::string_view s) { return s == "followup" ? job_kind::followup : job_kind::reminder; }
 
+status end_attempt(pg_connection& conn, std::int64_t job_id, int attempt, std::string_view st, std::int64_t now_unix,
+                   const calling_rules& rules);
+
 } // namespace
 
 std::string_view to_string(job_kind k) { return k == job_kind::followup ? "followup" : "reminder"; }
@@ -109,12 +112,43 @@ result<std::vector<claimed_job>> claim_due_jobs(pg_connection& conn, std::string
     " WHERE state = 'pending' AND not_after IS NOT NULL AND not_after <= to_timestamp($1::bigint)",
     pg_params{}.add(now_unix));
   if (!expired) return expired.error();
+  // An attempt whose node died before Twilio answered it (or without a callback ever
+  // arriving) would hold its job forever: after a while it counts as failed.
+  auto stale = conn.exec(
+    "SELECT job_id, attempt FROM reminder_attempts"
+    " WHERE ended_at IS NULL AND status = 'placing' AND call_sid IS NULL"
+    "   AND placed_at < to_timestamp($1::bigint) - make_interval(mins => $2::int)",
+    pg_params{}.add(now_unix).add(rules.stale_placing_minutes));
+  if (!stale) return stale.error();
+  for (int i = 0; i < stale->size(); ++i) {
+    auto job = (*stale)[i].int64(0);
+    auto attempt = (*stale)[i].int32(1);
+    auto a = conn.exec("UPDATE reminder_attempts SET status = 'failed', error = 'never placed (its node stopped)',"
+                       " ended_at = to_timestamp($3::bigint) WHERE job_id = $1 AND attempt = $2",
+                       pg_params{}.add(job).add(attempt).add(now_unix));
+    if (!a) return a.error();
+    if (auto e = end_attempt(conn, job, attempt, "failed", now_unix, rules); !e) return e.error();
+  }
+  if (rules.max_live > 0) {
+    auto live = conn.exec("SELECT count(*) FROM reminder_attempts WHERE ended_at IS NULL");
+    if (!live) return live.error();
+    limit = std::min<int>(limit, rules.max_live - static_cast<int>((*live)[0].int64(0)));
+    if (limit <= 0) {
+      if (auto c = tx.commit(); !c) return c.error();
+      return std::vector<claimed_job>{};
+    }
+  }
+  std::string closed = "{";
+  for (std::size_t i = 0; i < rules.closed_weekdays.size(); ++i)
+    closed += (i ? "," : "") + std::to_string(rules.closed_weekdays[i]);
+  closed += "}";
 
   // $1 node, $2 limit, $3 now, $4 zone, $5 window start, $6 window end, $7 test number
   auto rows = conn.exec(
     "WITH open AS ("
     "  SELECT (extract(hour FROM to_timestamp($3::bigint) AT TIME ZONE $4) * 60"
-    "        + extract(minute FROM to_timestamp($3::bigint) AT TIME ZONE $4)) BETWEEN $5::int AND $6::int - 1 AS ok),"
+    "        + extract(minute FROM to_timestamp($3::bigint) AT TIME ZONE $4)) BETWEEN $5::int AND $6::int - 1"
+    "   AND NOT (extract(dow FROM to_timestamp($3::bigint) AT TIME ZONE $4)::int = ANY ($8::int[])) AS ok),"
     " due AS ("
     "  SELECT j.id FROM reminder_jobs j, open"
     "  WHERE open.ok AND j.state = 'pending' AND j.due_at <= to_timestamp($3::bigint)"
@@ -144,7 +178,8 @@ result<std::vector<claimed_job>> claim_due_jobs(pg_connection& conn, std::string
       .add(rules.time_zone)
       .add(rules.window_start_minute)
       .add(rules.window_end_minute)
-      .add(test_number));
+      .add(test_number)
+      .add(closed));
   if (!rows) return rows.error();
   std::vector<claimed_job> out;
   for (int i = 0; i < rows->size(); ++i) {
@@ -165,6 +200,50 @@ result<std::vector<claimed_job>> claim_due_jobs(pg_connection& conn, std::string
   }
   if (auto c = tx.commit(); !c) return c.error();
   return out;
+}
+
+result<claimed_job> job_context(pg_connection& conn, std::int64_t job_id, int attempt, std::string_view time_zone) {
+  auto rows = conn.exec(
+    "SELECT j.id, j.kind, att.attempt, j.appointment_id, j.customer_id, cu.phone, att.dialled, cu.first_name,"
+    "   a.service_type, to_char(a.starts_at AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI'),"
+    "   coalesce(v.year || ' ' || v.make || ' ' || v.model, '')"
+    " FROM reminder_jobs j JOIN reminder_attempts att ON att.job_id = j.id AND att.attempt = $2"
+    "   JOIN customers cu ON cu.id = j.customer_id JOIN appointments a ON a.id = j.appointment_id"
+    "   LEFT JOIN vehicles v ON v.id = a.vehicle_id"
+    " WHERE j.id = $1",
+    pg_params{}.add(job_id).add(attempt).add(time_zone));
+  if (!rows) return rows.error();
+  if (rows->empty()) return make_error(store_errc::not_found, "no such outbound job attempt");
+  auto r = (*rows)[0];
+  claimed_job j;
+  j.job_id = r.int64(0);
+  j.kind = kind_of(r.text(1));
+  j.attempt = r.int32(2);
+  j.appointment_id = r.int64(3);
+  j.customer_id = r.int64(4);
+  j.phone = std::string{r.text(5)};
+  j.dial = std::string{r.text(6)};
+  j.first_name = std::string{r.text(7)};
+  j.service_type = std::string{r.text(8)};
+  j.starts_local = std::string{r.text(9)};
+  j.vehicle = std::string{r.text(10)};
+  return j;
+}
+
+status attempt_withdrawn(pg_connection& conn, std::int64_t job_id, int attempt, std::int64_t now_unix,
+                         int retry_after_s) {
+  pg_transaction tx{conn};
+  if (auto b = tx.begin(); !b) return b;
+  auto a = conn.exec("DELETE FROM reminder_attempts WHERE job_id = $1 AND attempt = $2 AND call_sid IS NULL",
+                     pg_params{}.add(job_id).add(attempt));
+  if (!a) return a.error();
+  if (a->affected() != 1) return make_error(store_errc::not_found, "no unplaced attempt for that job");
+  auto j = conn.exec("UPDATE reminder_jobs SET state = 'pending', attempts = attempts - 1,"
+                     " due_at = to_timestamp($2::bigint + $3::bigint), updated_at = now()"
+                     " WHERE id = $1 AND state = 'claimed'",
+                     pg_params{}.add(job_id).add(now_unix).add(static_cast<std::int64_t>(retry_after_s)));
+  if (!j) return j.error();
+  return tx.commit();
 }
 
 status attempt_placed(pg_connection& conn, std::int64_t job_id, int attempt, std::string_view call_sid) {
@@ -288,6 +367,40 @@ status job_outcome(pg_connection& conn, std::string_view call_sid, std::string_v
   return tx.commit();
 }
 
+status job_outcome_for(pg_connection& conn, std::int64_t job_id, int attempt, std::string_view outcome,
+                       std::optional<int> rating, std::optional<std::string> feedback, bool callback_wanted) {
+  if (outcome.empty() || outcome.size() > 40) return make_error(store_errc::invalid, "an outcome is 1-40 characters");
+  if (rating && (*rating < 1 || *rating > 5)) return make_error(store_errc::invalid, "a rating is 1 to 5");
+  pg_transaction tx{conn};
+  if (auto b = tx.begin(); !b) return b;
+  auto a = conn.exec("UPDATE reminder_attempts SET outcome = $3 WHERE job_id = $1 AND attempt = $2",
+                     pg_params{}.add(job_id).add(attempt).add(outcome));
+  if (!a) return a.error();
+  if (a->affected() != 1) return make_error(store_errc::not_found, "no such outbound job attempt");
+  auto j = conn.exec("UPDATE reminder_jobs SET state = 'done', outcome = $2, rating = coalesce($3, rating),"
+                     " feedback = coalesce($4, feedback), callback_wanted = callback_wanted OR $5, updated_at = now()"
+                     " WHERE id = $1 RETURNING kind, appointment_id",
+                     pg_params{}.add(job_id).add(outcome).add(rating).add(feedback).add(callback_wanted));
+  if (!j) return j.error();
+  if (!j->empty() && (*j)[0].text(0) == "reminder") {
+    auto st = outcome == "confirmed" ? "confirmed" : "called";
+    auto ap = conn.exec("UPDATE appointments SET reminder_state = $2, updated_at = now() WHERE id = $1",
+                        pg_params{}.add((*j)[0].int64(1)).add(st));
+    if (!ap) return ap.error();
+  }
+  return tx.commit();
+}
+
+status confirm_job_appointment(pg_connection& conn, std::int64_t job_id) {
+  auto r = conn.exec("UPDATE appointments a SET status = 'confirmed', updated_at = now()"
+                     " FROM reminder_jobs j WHERE j.id = $1 AND j.kind = 'reminder' AND a.id = j.appointment_id"
+                     "   AND a.status IN ('booked', 'confirmed')",
+                     pg_params{}.add(job_id));
+  if (!r) return r.error();
+  if (r->affected() != 1) return make_error(store_errc::conflict, "the appointment is no longer booked");
+  return done{};
+}
+
 status opt_out(pg_connection& conn, std::int64_t customer_id, std::string_view via) {
   pg_transaction tx{conn};
   if (auto b = tx.begin(); !b) return b;
@@ -312,6 +425,9 @@ result<job_counts> count_jobs(pg_connection& conn) {
   auto o = conn.exec("SELECT outcome, count(*) FROM reminder_jobs WHERE outcome IS NOT NULL GROUP BY outcome ORDER BY outcome");
   if (!o) return o.error();
   for (int i = 0; i < o->size(); ++i) out.by_outcome.emplace_back(std::string{(*o)[i].text(0)}, (*o)[i].int64(1));
+  auto l = conn.exec("SELECT count(*) FROM reminder_attempts WHERE ended_at IS NULL");
+  if (!l) return l.error();
+  out.live_attempts = (*l)[0].int64(0);
   return out;
 }
 
@@ -319,6 +435,23 @@ result<bool> try_scheduler_lock(pg_connection& conn) {
   auto r = conn.exec("SELECT pg_try_advisory_lock($1::bigint)", pg_params{}.add(scheduler_lock_key));
   if (!r) return r.error();
   return (*r)[0].boolean(0);
+}
+
+result<bool> holds_scheduler_lock(pg_connection& conn) {
+  auto r = conn.exec("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                     " AND pid = pg_backend_pid() AND objsubid = 1"
+                     " AND classid = ($1::bigint >> 32)::oid AND objid = ($1::bigint & 4294967295)::oid)",
+                     pg_params{}.add(scheduler_lock_key));
+  if (!r) return r.error();
+  return (*r)[0].boolean(0);
+}
+
+result<shop_clock> shop_clock_at(pg_connection& conn, std::int64_t now_unix, std::string_view time_zone) {
+  auto r = conn.exec("SELECT to_char(t, 'YYYY-MM-DD'), (extract(hour FROM t) * 60 + extract(minute FROM t))::int,"
+                     " extract(dow FROM t)::int FROM (SELECT to_timestamp($1::bigint) AT TIME ZONE $2 AS t) x",
+                     pg_params{}.add(now_unix).add(time_zone));
+  if (!r) return r.error();
+  return shop_clock{std::string{(*r)[0].text(0)}, (*r)[0].int32(1), (*r)[0].int32(2)};
 }
 
 } // namespace ce::store

@@ -31,6 +31,9 @@ struct calling_rules {
   std::vector<int> retry_gaps_minutes{30, 60, 120};
   int max_attempts = 3;
   int followup_after_days = 2;
+  std::vector<int> closed_weekdays;  ///< 0 = Sunday .. 6 = Saturday: no call on these shop days
+  int max_live = 0;                  ///< outbound attempts not yet ended, across nodes; 0 = no cap
+  int stale_placing_minutes = 10;    ///< an attempt never heard of again (its node died) fails after this
 };
 
 struct day_jobs_report {
@@ -71,6 +74,15 @@ result<std::vector<claimed_job>> claim_due_jobs(pg_connection& conn, std::string
                                                 std::int64_t now_unix, const calling_rules& rules,
                                                 const std::optional<std::string>& test_number);
 
+/// What an outbound call needs to know about its job (`job_id`, `attempt`): the customer,
+/// the appointment, the vehicle. not_found when there is no such attempt.
+result<claimed_job> job_context(pg_connection& conn, std::int64_t job_id, int attempt, std::string_view time_zone);
+
+/// Twilio refused with 429 (too many requests): the attempt is withdrawn without being
+/// counted and the job is pending again, due `retry_after_s` later.
+status attempt_withdrawn(pg_connection& conn, std::int64_t job_id, int attempt, std::int64_t now_unix,
+                         int retry_after_s);
+
 /// Twilio accepted the call: the attempt gets its call SID and the job is `calling`.
 status attempt_placed(pg_connection& conn, std::int64_t job_id, int attempt, std::string_view call_sid);
 
@@ -95,6 +107,15 @@ status job_outcome(pg_connection& conn, std::string_view call_sid, std::string_v
                    std::optional<int> rating = {}, std::optional<std::string> feedback = {},
                    bool callback_wanted = false);
 
+/// job_outcome for the attempt (`job_id`, `attempt`) the call belongs to (its stream token
+/// says which), so it does not depend on the REST answer having been recorded first.
+status job_outcome_for(pg_connection& conn, std::int64_t job_id, int attempt, std::string_view outcome,
+                       std::optional<int> rating = {}, std::optional<std::string> feedback = {},
+                       bool callback_wanted = false);
+
+/// The customer confirmed the appointment of reminder `job_id`: it becomes `confirmed`.
+status confirm_job_appointment(pg_connection& conn, std::int64_t job_id);
+
 /// The customer asked not to be called: marked do-not-call, and their pending jobs cancelled.
 status opt_out(pg_connection& conn, std::int64_t customer_id, std::string_view via);
 
@@ -102,11 +123,24 @@ status opt_out(pg_connection& conn, std::int64_t customer_id, std::string_view v
 struct job_counts {
   std::vector<std::pair<std::string, std::int64_t>> by_state;
   std::vector<std::pair<std::string, std::int64_t>> by_outcome;
+  std::int64_t live_attempts = 0;  ///< attempts placed or placing and not ended (all nodes)
 };
 result<job_counts> count_jobs(pg_connection& conn);
 
 /// The scheduler's lock (a session-level advisory lock): true when this connection holds it.
 /// PostgreSQL releases it when the connection ends, so a node that dies hands it over.
 result<bool> try_scheduler_lock(pg_connection& conn);
+/// True while this connection's session holds the scheduler lock (false after a silent
+/// reconnect: the new session holds nothing).
+result<bool> holds_scheduler_lock(pg_connection& conn);
+
+/// The shop's local date ("YYYY-MM-DD"), minute of the day and weekday (0 = Sunday) at
+/// `now_unix`, in `time_zone`.
+struct shop_clock {
+  std::string day;
+  int minute = 0;
+  int weekday = 0;
+};
+result<shop_clock> shop_clock_at(pg_connection& conn, std::int64_t now_unix, std::string_view time_zone);
 
 } // namespace ce::store

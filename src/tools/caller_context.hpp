@@ -41,6 +41,12 @@ struct caller_context {
   std::set<std::int64_t> vehicle_ids;      ///< the verified customer's vehicles seen or added
   std::set<std::int64_t> appointment_ids;  ///< their appointments seen, booked or changed
 
+  /// Outbound calls: the job the call was placed for (reminder_scheduler). The job's
+  /// tools answer only for it; its customer is verified once they confirm who they are.
+  std::optional<std::int64_t> job_id;
+  int job_attempt = 0;
+  bool identity_confirmed = false;
+
   int attempts_left() const { return verify_attempts >= max_verify_attempts ? 0 : max_verify_attempts - verify_attempts; }
 };
 

@@ -29,7 +29,7 @@ tool_result transfer_to_human(tool_call& c) {
   return json{{"ok", true}};
 }
 
-constexpr std::array<std::pair<std::string_view, tool_fn>, 14> tools = {{
+constexpr std::array<std::pair<std::string_view, tool_fn>, 19> tools = {{
   {"lookup_customer", lookup_customer},
   {"verify_customer", verify_customer},
   {"get_vehicles", get_vehicles},
@@ -44,6 +44,11 @@ constexpr std::array<std::pair<std::string_view, tool_fn>, 14> tools = {{
   {"decode_vin", decode_vin},
   {"transfer_to_human", transfer_to_human},
   {"end_call", end_call},
+  {"get_call_purpose", get_call_purpose},
+  {"confirm_identity", confirm_identity},
+  {"confirm_appointment", confirm_appointment},
+  {"record_call_outcome", record_call_outcome},
+  {"opt_out_of_calls", opt_out_of_calls},
 }};
 
 tool_fn find_tool(std::string_view name) {

@@ -47,6 +47,13 @@ tool_result book_appointment(tool_call& c);
 tool_result reschedule_appointment(tool_call& c);
 tool_result cancel_appointment(tool_call& c);
 
+// outbound_tools.cpp (calls placed by the reminder scheduler)
+tool_result get_call_purpose(tool_call& c);
+tool_result confirm_identity(tool_call& c);
+tool_result confirm_appointment(tool_call& c);
+tool_result record_call_outcome(tool_call& c);
+tool_result opt_out_of_calls(tool_call& c);
+
 // --- caller scope (scope.cpp) ---
 
 /// The caller ID in E.164, or nullopt when withheld ("", "anonymous", unparsable).

@@ -64,6 +64,7 @@ std::optional<stream_claims> claims_from(std::string_view payload) {
   if (!text("sid", c.call_sid) || !text("from", c.from) || !text("to", c.to) ||
       !text("dir", c.direction) || !text("appt", c.appointment))
     return std::nullopt;
+  if (j.contains("job") && !text("job", c.job)) return std::nullopt;
   return c;
 }
 
@@ -74,6 +75,7 @@ std::string mint_stream_token(std::string_view secret, const stream_claims& c,
   nlohmann::json payload{{"v", token_version},  {"sid", c.call_sid},   {"from", c.from},
                          {"to", c.to},          {"dir", c.direction},  {"appt", c.appointment},
                          {"iat", now_unix_s},   {"exp", c.expires_unix_s}};
+  if (!c.job.empty()) payload["job"] = c.job;
   // `replace` keeps the token valid JSON even if a claim holds invalid UTF-8.
   auto text = payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   auto signed_part = base64url_encode(bytes_of(text));
