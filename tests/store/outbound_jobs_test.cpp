@@ -316,3 +316,101 @@ TEST_CASE("one scheduler: the advisory lock is held by one connection and passes
   }
   CHECK(taken);
 }
+
+TEST_CASE("no call on a day the shop is closed, and no more live attempts than the cap") {
+  auto url = fresh_database("t_jobs_closed");
+  auto store = make_store(url);
+  auto& conn = store.connection();
+  auto maria = add_customer(store, "+12175550161", 1);
+  auto omar = add_customer(store, "+12175550162", 2);
+  appointment_at(conn, maria, "2031-03-17 09:00");            // a Monday: reminded on Sunday
+  appointment_at(conn, omar, "2031-03-17 10:00", "booked", 2);
+  REQUIRE(create_day_jobs(conn, "2031-03-16", at(conn, "2031-03-16 07:00"), rules(), "a").ok());
+  auto r = rules();
+  r.closed_weekdays = {0};  // closed on Sundays
+  CHECK(claim_due_jobs(conn, "a", 10, at(conn, "2031-03-16 10:00"), r, no_test_number)->empty());
+  r.closed_weekdays = {};
+  r.max_live = 1;
+  auto first = claim_due_jobs(conn, "a", 10, at(conn, "2031-03-16 10:00"), r, no_test_number);
+  REQUIRE(first.ok());
+  CHECK(first->size() == 1);  // one line for outbound calls: the second waits
+  CHECK(claim_due_jobs(conn, "a", 10, at(conn, "2031-03-16 10:01"), r, no_test_number)->empty());
+  REQUIRE(attempt_placed(conn, first->front().job_id, 1, "CAcap1").ok());
+  REQUIRE(attempt_status(conn, "CAcap1", "completed", std::nullopt, at(conn, "2031-03-16 10:03"), r).ok());
+  CHECK(claim_due_jobs(conn, "a", 10, at(conn, "2031-03-16 10:04"), r, no_test_number)->size() == 1);
+}
+
+TEST_CASE("a call's context, its outcome by job and attempt, and a confirmed appointment") {
+  auto url = fresh_database("t_jobs_context");
+  auto store = make_store(url);
+  auto& conn = store.connection();
+  auto maria = add_customer(store, "+12175550171", 1);
+  auto appt = appointment_at(conn, maria, "2031-03-12 09:00");
+  REQUIRE(create_day_jobs(conn, "2031-03-11", at(conn, "2031-03-11 09:00"), rules(), "a").ok());
+  auto claimed = claim_due_jobs(conn, "a", 1, at(conn, "2031-03-11 09:00"), rules(), no_test_number);
+  REQUIRE(claimed->size() == 1);
+  auto job = claimed->front();
+  auto ctx = job_context(conn, job.job_id, 1, zone);
+  REQUIRE(ctx.ok());
+  CHECK(ctx->appointment_id == appt);
+  CHECK(ctx->customer_id == maria.person.id);
+  CHECK(ctx->starts_local == "2031-03-12 09:00");
+  CHECK(ctx->service_type == "oil_change");
+  CHECK_FALSE(ctx->first_name.empty());
+  CHECK(job_context(conn, job.job_id, 2, zone).error().code == store_errc::not_found);
+  // the outcome is recorded before the REST answer gave the attempt its call SID
+  REQUIRE(confirm_job_appointment(conn, job.job_id).ok());
+  REQUIRE(job_outcome_for(conn, job.job_id, 1, "confirmed").ok());
+  CHECK(text(conn, "SELECT status || '/' || reminder_state FROM appointments WHERE id = $1", pg_params{}.add(appt)) ==
+        "confirmed/confirmed");
+  CHECK(text(conn, "SELECT state || '/' || outcome FROM reminder_jobs WHERE id = $1", pg_params{}.add(job.job_id)) ==
+        "done/confirmed");
+  CHECK(job_outcome_for(conn, job.job_id, 1, "rated", 9).error().code == store_errc::invalid);
+}
+
+TEST_CASE("a 429 withdraws the attempt without spending it, and an attempt whose node died fails later") {
+  auto url = fresh_database("t_jobs_withdrawn");
+  auto store = make_store(url);
+  auto& conn = store.connection();
+  auto maria = add_customer(store, "+12175550181", 1);
+  appointment_at(conn, maria, "2031-03-12 09:00");
+  REQUIRE(create_day_jobs(conn, "2031-03-11", at(conn, "2031-03-11 09:00"), rules(), "a").ok());
+  auto t0 = at(conn, "2031-03-11 09:00");
+  auto first = claim_due_jobs(conn, "a", 1, t0, rules(), no_test_number);
+  REQUIRE(first->size() == 1);
+  auto id = first->front().job_id;
+  REQUIRE(attempt_withdrawn(conn, id, 1, t0, 30).ok());
+  CHECK(scalar(conn, "SELECT attempts FROM reminder_jobs WHERE id = $1", pg_params{}.add(id)) == 0);
+  CHECK(claim_due_jobs(conn, "a", 1, t0 + 10, rules(), no_test_number)->empty());  // not before 30 s
+  auto again = claim_due_jobs(conn, "a", 1, t0 + 31, rules(), no_test_number);
+  REQUIRE(again->size() == 1);
+  CHECK(again->front().attempt == 1);
+  // the node that claimed it stops before placing: after stale_placing_minutes it failed,
+  // and the job is retried after the first gap
+  auto later = t0 + 31 + 11 * 60;
+  CHECK(claim_due_jobs(conn, "b", 1, later, rules(), no_test_number)->empty());
+  CHECK(text(conn, "SELECT status FROM reminder_attempts WHERE job_id = $1 AND attempt = 1", pg_params{}.add(id)) ==
+        "failed");
+  CHECK(text(conn, "SELECT state FROM reminder_jobs WHERE id = $1", pg_params{}.add(id)) == "pending");
+  auto retried = claim_due_jobs(conn, "b", 1, later + 31 * 60, rules(), no_test_number);
+  REQUIRE(retried->size() == 1);
+  CHECK(retried->front().attempt == 2);
+}
+
+TEST_CASE("the scheduler lock is known to be held, and lost with its session") {
+  auto url = fresh_database("t_jobs_lock_held");
+  auto a = make_store(url);
+  auto b = make_store(url);
+  REQUIRE(try_scheduler_lock(a.connection()).value());
+  CHECK(holds_scheduler_lock(a.connection()).value());
+  CHECK_FALSE(holds_scheduler_lock(b.connection()).value());
+  CHECK_FALSE(try_scheduler_lock(b.connection()).value());
+  a.connection().disconnect();
+  CHECK_FALSE(holds_scheduler_lock(a.connection()).value());  // a new session holds nothing
+  CHECK(try_scheduler_lock(b.connection()).value());
+  auto clock = shop_clock_at(b.connection(), at(b.connection(), "2031-03-16 10:04"), zone);
+  REQUIRE(clock.ok());
+  CHECK(clock->day == "2031-03-16");
+  CHECK(clock->minute == 10 * 60 + 4);
+  CHECK(clock->weekday == 0);
+}
