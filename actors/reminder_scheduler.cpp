@@ -171,6 +171,11 @@ void create_jobs_if_due(scheduler_actor* self, const store::shop_clock& clock, s
   }
   s.m->next_run.set(static_cast<double>(now + (24 * 60 - clock.minute + s.run_at_minute) * 60));
   if (s.created_day == clock.day) return;
+  if (auto done = store::day_jobs_created(*s.db, clock.day); done && *done) {
+    s.created_day = clock.day;
+    s.log->info("role=reminder_scheduler jobs of {} were created already", clock.day);
+    return;
+  }
   auto report = store::create_day_jobs(*s.db, clock.day, now, s.rules, s.node);
   if (!report) {
     s.log->warn("role=reminder_scheduler creating the jobs of {} failed: {}", clock.day, report.error().message);

@@ -81,6 +81,13 @@ result<day_jobs_report> create_day_jobs(pg_connection& conn, std::string_view sh
   return report;
 }
 
+result<bool> day_jobs_created(pg_connection& conn, std::string_view shop_day) {
+  auto r = conn.exec("SELECT count(DISTINCT kind) = 2 FROM scheduler_runs WHERE shop_day = $1::date",
+                     pg_params{}.add(shop_day));
+  if (!r) return r.error();
+  return (*r)[0].boolean(0);
+}
+
 result<std::vector<claimed_job>> claim_due_jobs(pg_connection& conn, std::string_view node, int limit,
                                                 std::int64_t now_unix, const calling_rules& rules,
                                                 const std::optional<std::string>& test_number) {

@@ -50,6 +50,10 @@ struct day_jobs_report {
 result<day_jobs_report> create_day_jobs(pg_connection& conn, std::string_view shop_day, std::int64_t now_unix,
                                         const calling_rules& rules, std::string_view node);
 
+/// True when the jobs of `shop_day` were created already (by any node, or marked so by an
+/// operator): the scheduler does not run that day's creation again.
+result<bool> day_jobs_created(pg_connection& conn, std::string_view shop_day);
+
 /// A claimed job with what the call needs to know.
 struct claimed_job {
   std::int64_t job_id = 0;

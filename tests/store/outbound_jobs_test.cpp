@@ -414,3 +414,13 @@ TEST_CASE("the scheduler lock is known to be held, and lost with its session") {
   CHECK(clock->minute == 10 * 60 + 4);
   CHECK(clock->weekday == 0);
 }
+
+TEST_CASE("a day whose jobs were created is known as created") {
+  auto url = fresh_database("t_jobs_day_created");
+  auto store = make_store(url);
+  auto& conn = store.connection();
+  CHECK_FALSE(day_jobs_created(conn, "2031-03-11").value());
+  REQUIRE(create_day_jobs(conn, "2031-03-11", at(conn, "2031-03-11 09:00"), rules(), "a").ok());
+  CHECK(day_jobs_created(conn, "2031-03-11").value());
+  CHECK_FALSE(day_jobs_created(conn, "2031-03-12").value());
+}
