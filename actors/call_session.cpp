@@ -278,6 +278,13 @@ caf::behavior call_session(session_actor* self, engine_services services, call_s
     },
     [=](kill_child_atom, const std::string& role) { return kill_child(self, role); },
     [=](const amd_verdict& v) { on_answered_by(self, v.answered_by); },
+    [=](const keypad_entry& k) {
+      auto& st = self->state;
+      if (st.pending_end || st.finished || st.caller_speaking) return;
+      if (agent_active(st)) interrupt_turn(self, "keypad entry");
+      start_agent_turn(self, respond{0, turn_cause::caller_said, "(typed on the keypad: " + k.digits + ")", 0},
+                       steady_clock::now());
+    },
     [=](amd_timeout_atom) {
       if (self->state.awaiting_answer) on_answered_by(self, "");
     },

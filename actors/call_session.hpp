@@ -77,6 +77,11 @@ struct agent_turn_done {
   speech_hint expect = speech_hint::open;  ///< what kind of answer the turn invites
 };
 
+/// The keys the caller typed in a row, for the model (OpenAI path): a caller turn of its own.
+struct keypad_entry {
+  std::string digits;
+};
+
 // --- from tools ---
 struct call_control {
   std::uint64_t generation = 0;
@@ -131,6 +136,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::transcript_ready)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::agent_sentence)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::agent_turn_done)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::call_control)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::keypad_entry)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::segment_played)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::speech_heard)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::caller_identified)

@@ -96,7 +96,9 @@ std::unique_ptr<engine> engine::start(caf::actor_system& sys, std::shared_ptr<co
   }
   e->services_.store_pool = spawn_store_pool(sys, cfg, metrics, calendar);
   e->services_.registry = spawn_call_registry(sys, cfg, e->services_.metrics);
-  if (cfg->reminders.enabled) e->services_.reminders = spawn_reminder_scheduler(sys, cfg, metrics, rest_shard);
+  e->services_.today = std::make_shared<shop_date>();
+  if (cfg->reminders.enabled)
+    e->services_.reminders = spawn_reminder_scheduler(sys, cfg, metrics, rest_shard, e->services_.today);
   else log->info("reminders: mode off: reminders.enabled is false (no outbound calls, callbacks not recorded)");
   e->services_.intents = std::make_shared<const dialog::intent_matcher>(cfg->dealership);
   if (cfg->llm.provider == "openai") {
@@ -105,6 +107,10 @@ std::unique_ptr<engine> engine::start(caf::actor_system& sys, std::shared_ptr<co
         openai::parse_tool_definitions(tools::tool_definitions_json(cfg->dealership)));
       e->services_.tool_definitions_json =
         std::make_shared<const std::string>(openai::tools_array_json(*e->services_.tool_definitions));
+      e->services_.outbound_tool_definitions = std::make_shared<const std::vector<openai::tool_definition>>(
+        openai::parse_tool_definitions(tools::outbound_tool_definitions_json(cfg->dealership)));
+      e->services_.outbound_tool_definitions_json =
+        std::make_shared<const std::string>(openai::tools_array_json(*e->services_.outbound_tool_definitions));
     } catch (const std::exception& ex) {
       log->error("OpenAI tool schemas unusable ({}); calls use the embedded dialog", ex.what());
     }

@@ -50,14 +50,16 @@ caf::behavior llm(llm_actor* self, engine_services services, caf::actor session,
   s.setup = std::move(setup);
   s.sid = s.setup.call_sid;
   s.log = log::get("llm");
-  s.today = local_date();
+  s.today = s.services.today ? s.services.today->get() : std::string{};
+  if (s.today.empty()) s.today = local_date();  // PostgreSQL has not told the shop's date yet
   s.policy = std::make_unique<dialog::local_policy>(s.services.cfg->dealership, s.setup.direction,
                                                     s.setup.caller_number, s.services.intents);
   s.policy->set_date(s.today);
-  if (s.setup.job) s.policy->set_outbound_job(s.setup.job->kind, s.services.cfg->reminders.opt_out_key);
-  // Reminder and follow-up conversations run on the embedded dialog for now (README:
-  // "not yet" on the OpenAI path).
-  if (s.services.cfg->llm.provider == "openai" && !s.setup.job) openai_setup(self);
+  if (s.setup.job) {
+    s.policy->set_outbound_job(s.setup.job->kind, s.services.cfg->reminders.opt_out_key);
+    s.job = dialog::prompt_job{s.setup.job->kind, {}, false, false, {}};
+  }
+  if (s.services.cfg->llm.provider == "openai") openai_setup(self);
   return {
     [=](respond& r) {
       if (stale(self, r.generation)) {
@@ -76,6 +78,7 @@ caf::behavior llm(llm_actor* self, engine_services services, caf::actor session,
       emit_policy(self, r.generation, self->state.policy->on_tool_result(r.id, r.result_json));
     },
     [=](llm_stream_sentence& m) { openai_sentence(self, m); },
+    [=](keypad_flush_atom, std::uint64_t epoch) { openai_keypad_flush(self, epoch); },
     [=](llm_stream_done& m) { openai_done(self, m); },
     [=](interrupt_atom, std::uint64_t g) {
       self->state.generation = std::max(self->state.generation, g);

@@ -37,6 +37,8 @@ struct llm_stream_done {
 };
 
 /// The agent turn OpenAI is working on.
+using keypad_flush_atom = caf::atom_constant<caf::atom("keyflush")>;
+
 struct openai_turn {
   bool active = false;
   std::uint64_t generation = 0;
@@ -69,6 +71,9 @@ struct llm_state {
   std::unique_ptr<openai::chat_client> client;
   openai::conversation convo;
   dialog::prompt_caller caller;
+  std::optional<dialog::prompt_job> job;  ///< calls the shop placed (reminder, follow-up)
+  std::string keyed;                      ///< keys typed, for the model once the caller pauses
+  std::uint64_t keyed_epoch = 0;
   openai_turn turn;
   std::uint64_t next_request = 0;
   int failed_turns = 0;
@@ -98,6 +103,8 @@ void respond_locally(llm_actor* self, const respond& r);
 void fail_over(llm_actor* self, const http::provider_error& why, const respond* pending, std::uint64_t generation);
 
 // llm_openai.cpp
+/// A pause after the last key (or '#'): the digits typed go to the model as caller input.
+void openai_keypad_flush(llm_actor* self, std::uint64_t epoch);
 /// Creates the client and the conversation; false (local mode) when it cannot.
 bool openai_setup(llm_actor* self);
 void openai_respond(llm_actor* self, respond& r);

@@ -16,6 +16,9 @@ namespace ce::actors {
 namespace {
 
 constexpr const char* lookup_call_id = "ce_caller_lookup";
+constexpr const char* purpose_call_id = "ce_call_purpose";
+/// Keys typed with pauses shorter than this are one entry (a ZIP code, a rating).
+constexpr auto keypad_pause = std::chrono::milliseconds(1500);
 constexpr const char* apology = "Sorry, I'm having a little trouble on my end. Could you say that again?";
 constexpr const char* gave_up = "Sorry, I couldn't finish that just now. Could you tell me once more what you need?";
 constexpr const char* empty_reply = "Sorry, could you say that again?";
@@ -27,6 +30,8 @@ void refresh_prompt(llm_actor* self) {
   ctx.today = s.today;
   ctx.weekday = dialog::weekday_of(s.today);
   ctx.caller = s.caller;
+  ctx.job = s.job;
+  ctx.opt_out_key = s.services.cfg->reminders.opt_out_key;
   s.convo.set_system_prompt(dialog::build_system_prompt(s.services.cfg->dealership, ctx));
 }
 
@@ -50,8 +55,9 @@ void send_request(llm_actor* self) {
   openai::chat_request req;
   req.model = cfg.model;
   req.messages = s.convo.messages();
-  req.tools = s.services.tool_definitions;
-  req.tools_json = s.services.tool_definitions_json;
+  const bool placed = s.job.has_value() && s.services.outbound_tool_definitions;
+  req.tools = placed ? s.services.outbound_tool_definitions : s.services.tool_definitions;
+  req.tools_json = placed ? s.services.outbound_tool_definitions_json : s.services.tool_definitions_json;
   // at the depth limit the model has to answer in words
   req.choice.kind = s.turn.depth >= cfg.max_tool_depth ? openai::tool_choice::mode::none
                                                        : openai::tool_choice::mode::automatic;
@@ -125,6 +131,12 @@ void start_turn(llm_actor* self, const respond& r) {
     self->send(s.tools, tool_call{r.generation, lookup_call_id, "lookup_customer", "{}"});
     return;
   }
+  if (r.cause == turn_cause::call_started && s.job && s.job->first_name.empty()) {
+    // what the call is about first, so the greeting asks for the customer by name
+    s.turn.awaiting_lookup = true;
+    self->send(s.tools, tool_call{r.generation, purpose_call_id, "get_call_purpose", "{}"});
+    return;
+  }
   send_request(self);
 }
 
@@ -171,18 +183,34 @@ void openai_respond(llm_actor* self, respond& r) {
     s.turn = openai_turn{};
   }
   switch (r.cause) {
-    case turn_cause::caller_silent:
-    case turn_cause::max_duration:
     case turn_cause::dtmf: {
+      // Keys are the caller's input for the model: digits typed in a row are one entry,
+      // handed over after a pause (or '#'); '*' starts over. Nothing is said meanwhile.
+      char key = r.text.empty() ? ' ' : r.text.front();
+      if (key == '*') s.keyed.clear();
+      else if (key != '#' && s.keyed.size() < 32) s.keyed += key;
+      auto epoch = ++s.keyed_epoch;
+      self->send(s.session, agent_turn_done{r.generation, speech_hint::digits});
+      if (key == '#') openai_keypad_flush(self, epoch);
+      else self->delayed_send(self, keypad_pause, keypad_flush_atom::value, epoch);
+      return;
+    }
+    case turn_cause::voicemail: {
+      // a fixed message: the embedded policy's, which the model sees as said
+      auto out = s.policy->on_voicemail();
+      s.convo.begin_agent_turn();
+      std::string said;
+      for (const auto& sentence : out.sentences) said += (said.empty() ? "" : " ") + sentence;
+      s.convo.add_completion_text(said);
+      return emit_policy(self, r.generation, std::move(out));
+    }
+    case turn_cause::caller_silent:
+    case turn_cause::max_duration: {
       // fixed phrases (and end_call / transfer) from the embedded policy; the model
       // sees them as the agent's words
-      auto out = [&] {
-        if (r.cause == turn_cause::caller_silent)
-          return s.policy->on_silence(r.reprompt, s.services.cfg->calls.max_reprompts);
-        if (r.cause == turn_cause::max_duration) return s.policy->on_max_duration();
-        return s.policy->on_dtmf(r.text.empty() ? ' ' : r.text.front());
-      }();
-      if (r.cause == turn_cause::dtmf) s.convo.add_user("(the caller pressed the key " + r.text + ")");
+      auto out = r.cause == turn_cause::caller_silent
+                   ? s.policy->on_silence(r.reprompt, s.services.cfg->calls.max_reprompts)
+                   : s.policy->on_max_duration();
       s.convo.begin_agent_turn();
       std::string said;
       for (const auto& sentence : out.sentences) said += (said.empty() ? "" : " ") + sentence;
@@ -288,6 +316,14 @@ bool openai_tool_result(llm_actor* self, tool_result& r) {
   auto& s = self->state;
   auto& t = s.turn;
   if (!t.active || r.generation != t.generation) return false;
+  if (t.awaiting_lookup && r.id == purpose_call_id) {
+    t.awaiting_lookup = false;
+    if (!dialog::update_prompt_job(*s.job, "get_call_purpose", r.result_json))
+      s.log->warn("call_sid={} role=llm the call's purpose could not be loaded; the model goes on without it", s.sid);
+    refresh_prompt(self);
+    send_request(self);
+    return true;
+  }
   if (t.awaiting_lookup && r.id == lookup_call_id) {
     t.awaiting_lookup = false;
     dialog::update_prompt_caller(s.caller, "lookup_customer", r.result_json);
@@ -303,9 +339,19 @@ bool openai_tool_result(llm_actor* self, tool_result& r) {
   for (const auto& c : t.round.calls())
     if (c.id == r.id) name = c.name;
   if (name.empty() || !t.round.set_result(r.id, r.result_json)) return false;
-  if (dialog::update_prompt_caller(s.caller, name, r.result_json)) refresh_prompt(self);
+  bool changed = dialog::update_prompt_caller(s.caller, name, r.result_json);
+  if (s.job) changed = dialog::update_prompt_job(*s.job, name, r.result_json) || changed;
+  if (changed) refresh_prompt(self);
   if (t.round.complete()) round_complete(self);
   return true;
+}
+
+void openai_keypad_flush(llm_actor* self, std::uint64_t epoch) {
+  auto& s = self->state;
+  if (epoch != s.keyed_epoch || s.keyed.empty()) return;
+  auto digits = std::move(s.keyed);
+  s.keyed.clear();
+  self->send(s.session, keypad_entry{std::move(digits)});
 }
 
 void openai_interrupt(llm_actor* self, std::uint64_t generation) {

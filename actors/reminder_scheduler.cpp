@@ -103,6 +103,7 @@ struct scheduler_state {
   std::unique_ptr<store::pg_connection> db;
   std::shared_ptr<twilio_rest::calls_client> client;  ///< lives on the shard
   runtime::shard* shard = nullptr;
+  std::shared_ptr<shop_date> today;
   store::calling_rules rules;
   reminders_mode mode;
   std::string node;
@@ -290,6 +291,9 @@ void tick(scheduler_actor* self) {
     s.counted = now_steady;
     update_counts(self);
   }
+  auto now = unix_now();
+  auto clock = store::shop_clock_at(*s.db, now, s.rules.time_zone);
+  if (clock && s.today) s.today->set(clock->day);
   auto holds = s.leader ? store::holds_scheduler_lock(*s.db) : store::try_scheduler_lock(*s.db);
   bool was_leader = s.leader;
   s.leader = holds && *holds;
@@ -299,10 +303,7 @@ void tick(scheduler_actor* self) {
     s.log->info("role=reminder_scheduler {}", s.leader ? "this node schedules outbound calls (it holds the lock)"
                                                        : "another node schedules outbound calls; this one records callbacks");
   }
-  if (!s.leader) return;
-  auto now = unix_now();
-  auto clock = store::shop_clock_at(*s.db, now, s.rules.time_zone);
-  if (!clock) return;
+  if (!s.leader || !clock) return;
   create_jobs_if_due(self, *clock, now);
   if (!s.mode.places_calls() || !s.client) return;
   int budget = static_cast<int>(std::floor(s.tokens));
@@ -317,13 +318,14 @@ void tick(scheduler_actor* self) {
 }
 
 caf::behavior reminder_scheduler(scheduler_actor* self, std::shared_ptr<const engine_config> cfg,
-                                 ce::metrics::registry* metrics, runtime::shard* shard) {
+                                 ce::metrics::registry* metrics, runtime::shard* shard, std::shared_ptr<shop_date> today) {
   self->meter("reminder_scheduler");
   auto& s = self->state;
   s.cfg = std::move(cfg);
   s.log = log::get("reminders");
   s.m = std::make_unique<scheduler_metrics>(*metrics);
   s.shard = shard;
+  s.today = std::move(today);
   s.rules = rules_of(*s.cfg);
   s.mode = reminders_mode_of(*s.cfg);
   s.run_at_minute = minute_of(s.cfg->reminders.run_at);
@@ -358,8 +360,9 @@ caf::behavior reminder_scheduler(scheduler_actor* self, std::shared_ptr<const en
 } // namespace
 
 caf::actor spawn_reminder_scheduler(caf::actor_system& sys, std::shared_ptr<const engine_config> cfg,
-                                    ce::metrics::registry& metrics, runtime::shard* rest_shard) {
-  return sys.spawn<caf::detached>(reminder_scheduler, std::move(cfg), &metrics, rest_shard);
+                                    ce::metrics::registry& metrics, runtime::shard* rest_shard,
+                                    std::shared_ptr<shop_date> today) {
+  return sys.spawn<caf::detached>(reminder_scheduler, std::move(cfg), &metrics, rest_shard, std::move(today));
 }
 
 } // namespace ce::actors

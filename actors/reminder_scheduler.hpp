@@ -52,8 +52,10 @@ struct outbound_callback {
   outbound_call_event event;
 };
 
+/// `today`: kept current with the shop's date (calls use it for "today" and "tomorrow").
 caf::actor spawn_reminder_scheduler(caf::actor_system& sys, std::shared_ptr<const engine_config> cfg,
-                                    ce::metrics::registry& metrics, runtime::shard* rest_shard);
+                                    ce::metrics::registry& metrics, runtime::shard* rest_shard,
+                                    std::shared_ptr<shop_date> today = nullptr);
 
 } // namespace ce::actors
 

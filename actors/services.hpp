@@ -8,6 +8,8 @@
 #include <caf/actor.hpp>
 
 #include <memory>
+#include <mutex>
+#include <string>
 #include <vector>
 
 namespace ce::metrics {
@@ -42,6 +44,23 @@ struct call_metrics {
   ce::metrics::counter& ended(end_reason why);
 };
 
+/// The dealership's date, shared between threads.
+class shop_date {
+public:
+  void set(std::string yyyy_mm_dd) {
+    std::lock_guard lock(mutex_);
+    date_ = std::move(yyyy_mm_dd);
+  }
+  std::string get() const {
+    std::lock_guard lock(mutex_);
+    return date_;
+  }
+
+private:
+  mutable std::mutex mutex_;
+  std::string date_;
+};
+
 struct engine_services {
   std::shared_ptr<const engine_config> cfg;
   std::shared_ptr<call_metrics> metrics;
@@ -58,6 +77,12 @@ struct engine_services {
   std::shared_ptr<const dialog::intent_matcher> intents;
   std::shared_ptr<const std::vector<openai::tool_definition>> tool_definitions;
   std::shared_ptr<const std::string> tool_definitions_json;  ///< the same, as the request's "tools" JSON
+  /// The tools of calls the shop placed (the inbound ones plus get_call_purpose, ...).
+  std::shared_ptr<const std::vector<openai::tool_definition>> outbound_tool_definitions;
+  std::shared_ptr<const std::string> outbound_tool_definitions_json;
+  /// Today's date at the dealership (its time zone, from PostgreSQL), kept current by the
+  /// reminder scheduler; empty until known.
+  std::shared_ptr<shop_date> today;
 };
 
 } // namespace ce::actors

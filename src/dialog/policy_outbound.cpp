@@ -249,6 +249,8 @@ turn_output local_policy::outbound_details(std::string_view result_json) {
   auto j = parse_object(result_json);
   const auto appt = j.value("appointment", json::object());
   job.service = appt.value("service_name", std::string{"your service"});
+  for (const auto& offer : facts_.services)  // "an oil change" reads better than the tool's bare name
+    if (offer.id == appt.value("service_type", std::string{})) job.service = offer.name;
   job.vehicle = appt.value("vehicle", std::string{});
   if (auto t = parse_local_time(appt.value("starts_at", std::string{}))) {
     job.when = say_when(*t);

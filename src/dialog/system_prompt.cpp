@@ -92,7 +92,37 @@ std::string weekday_of(std::string_view d) {
 
 std::string build_system_prompt(const dealership_facts& f, const prompt_context& ctx) {
   std::ostringstream out;
-  if (ctx.direction == call_direction::outbound) {
+  if (ctx.job) {
+    const auto& j = *ctx.job;
+    const bool reminder = j.kind != "followup";
+    out << "You are the voice assistant of " << f.name << "'s service department. The shop placed this phone call to "
+        << (j.first_name.empty() ? "a customer" : j.first_name) << ", "
+        << (reminder ? "to remind them of their service appointment tomorrow"
+                     : "to follow up on a service the shop did a few days ago")
+        << ". Your first words: say you are the virtual assistant calling from " << f.name
+        << "'s service department and ask \"Am I speaking with " << (j.first_name.empty() ? "the customer" : j.first_name)
+        << "?\" Say nothing about the appointment, the vehicle or the service before they said yes. When they say "
+           "yes, call confirm_identity with is_customer true; it answers the appointment. If it is someone else, "
+           "call confirm_identity with is_customer false, ask them to have "
+        << (j.first_name.empty() ? "the customer" : j.first_name) << " call the shop back"
+        << (f.phone.empty() ? "" : " at " + f.phone) << ", and end_call.\n";
+    if (reminder)
+      out << "Then tell them the service, the vehicle, the day and the time, and ask whether they can make it. Yes: "
+             "confirm_appointment. They want another time: get_available_slots and reschedule_appointment (then "
+             "record_call_outcome rescheduled). They want to cancel: cancel_appointment (then record_call_outcome "
+             "cancelled). Undecided: record_call_outcome no_decision.\n";
+    else
+      out << "Then say which service on which day, ask how it went on a scale of one to five, and ask whether "
+             "there is anything they would like the shop to know. Call record_call_outcome with outcome rated, "
+             "the rating, their words as feedback, and callback_wanted true when the rating is 3 or less or "
+             "something is wrong (say a service advisor will call them back). Then offer to book their next "
+             "service.\n";
+    out << "If they ask not to be called again, or press " << ctx.opt_out_key
+        << " on the keypad, call opt_out_of_calls, tell them they will not be called again, and end_call. "
+           "Keypad input reaches you as \"(typed on the keypad: ...)\".\n";
+    if (j.identity_confirmed) out << "- They confirmed they are " << j.first_name << ". " << j.appointment << "\n";
+    if (j.wrong_person) out << "- Someone else answered.\n";
+  } else if (ctx.direction == call_direction::outbound) {
     out << "You are the voice assistant of " << f.name
         << "'s service department, calling a customer on the phone to remind them of an upcoming service "
            "appointment. Introduce yourself as calling from "
@@ -123,8 +153,30 @@ std::string build_system_prompt(const dealership_facts& f, const prompt_context&
     out << ctx.today << ".\n";
   }
   write_facts(out, f);
-  write_caller(out, ctx);
+  if (!ctx.job) write_caller(out, ctx);
   return out.str();
+}
+
+bool update_prompt_job(prompt_job& job, std::string_view tool, std::string_view result_json) {
+  auto j = nlohmann::json::parse(result_json, nullptr, false);
+  if (!j.is_object() || !j.value("ok", false)) return false;
+  auto before = job;
+  if (tool == "get_call_purpose") {
+    job.first_name = j.value("first_name", job.first_name);
+  } else if (tool == "confirm_identity") {
+    if (j.value("is_customer", false)) {
+      job.identity_confirmed = true;
+      auto a = j.value("appointment", nlohmann::json::object());
+      job.appointment = "The appointment (id " + std::to_string(a.value("appointment_id", 0LL)) + "): " +
+                        a.value("service_name", std::string{"a service"}) +
+                        (a.value("vehicle", std::string{}).empty() ? "" : " for the " + a.value("vehicle", std::string{})) +
+                        ", " + a.value("starts_at", std::string{}) + ".";
+    } else {
+      job.wrong_person = true;
+    }
+  }
+  return before.first_name != job.first_name || before.identity_confirmed != job.identity_confirmed ||
+         before.wrong_person != job.wrong_person || before.appointment != job.appointment;
 }
 
 bool update_prompt_caller(prompt_caller& c, std::string_view tool, std::string_view result_json) {

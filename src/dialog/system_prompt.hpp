@@ -28,8 +28,19 @@ struct prompt_caller {
   bool lookup_failed = false;  ///< it could not be made (no usable caller ID, system unavailable)
 };
 
+/// A call the shop placed for a job (reminder or follow-up): what the tools revealed.
+struct prompt_job {
+  std::string kind;        ///< "reminder" or "followup"
+  std::string first_name;  ///< get_call_purpose
+  bool identity_confirmed = false;  ///< confirm_identity said it is them
+  bool wrong_person = false;
+  std::string appointment;  ///< "an oil change for the 2021 Toyota Camry at 2026-12-08 09:00", once confirmed
+};
+
 struct prompt_context {
   call_direction direction = call_direction::inbound;
+  std::optional<prompt_job> job;  ///< outbound calls placed by the reminder scheduler
+  char opt_out_key = '9';
   std::string today;         ///< "YYYY-MM-DD" at the dealership, empty when unknown
   std::string weekday;       ///< "tuesday", empty when unknown
   prompt_caller caller;
@@ -40,6 +51,9 @@ std::string build_system_prompt(const dealership_facts& facts, const prompt_cont
 /// Updates `caller` from one tool result (JSON text) of `tool_name`; true when it changed.
 /// Only the fields the tool contract reveals are taken (first name before verification).
 bool update_prompt_caller(prompt_caller& caller, std::string_view tool_name, std::string_view result_json);
+
+/// Updates `job` from one outbound tool result; true when it changed.
+bool update_prompt_job(prompt_job& job, std::string_view tool_name, std::string_view result_json);
 
 /// "tuesday" for "2026-11-24"; empty when the date is not valid.
 std::string weekday_of(std::string_view yyyy_mm_dd);

@@ -180,10 +180,48 @@ json call_tools() {
   return out;
 }
 
-std::string definitions(const dealership_facts* facts) {
+json boolean(const char* description) { return json{{"type", "boolean"}, {"description", description}}; }
+
+json outbound_tools() {
+  json out = json::array();
+  out.push_back(function(
+    "get_call_purpose",
+    "What this call the shop placed is about: reminder (an appointment tomorrow) or followup (a service done a few "
+    "days ago), and the customer's first name. Nothing else may be said before they confirmed who they are.",
+    json::object(), {}));
+  out.push_back(function(
+    "confirm_identity",
+    "Record whether the person who answered said they are the customer you asked for. true: answers the "
+    "appointment's service, vehicle and time, and the customer counts as verified for the other tools. false: "
+    "ask them to pass on a call-back request with the shop's number, then end_call.",
+    {{"is_customer", boolean("Did they say they are the customer?")}}, {"is_customer"}));
+  out.push_back(function("confirm_appointment",
+                         "Reminder calls: the customer said they will come to tomorrow's appointment. Marks it "
+                         "confirmed.",
+                         json::object(), {}));
+  out.push_back(function(
+    "record_call_outcome",
+    "Record how the call ended for the shop: rescheduled or cancelled (after the appointment tools did it), "
+    "no_decision, callback_requested, or for a follow-up rated with the 1-5 rating, the customer's words and "
+    "whether a service advisor should call them back about a problem.",
+    {{"outcome", one_of("The outcome.", {"rescheduled", "cancelled", "no_decision", "callback_requested", "rated"})},
+     {"rating", integer("Follow-up: the customer's rating, 1 (bad) to 5 (excellent).", 1, 5)},
+     {"feedback", text("Follow-up: what the customer said about the visit, in their words.")},
+     {"callback_wanted", boolean("Follow-up: something was wrong and a service advisor should call back.")}},
+    {"outcome"}));
+  out.push_back(function("opt_out_of_calls",
+                         "The customer asked not to be called again (\"stop calling me\", or pressed the opt-out "
+                         "key): they are taken off the call list. Then say goodbye and end_call.",
+                         json::object(), {}));
+  return out;
+}
+
+std::string definitions(const dealership_facts* facts, bool outbound = false) {
   json all = json::array();
   for (auto group : {customer_tools(), vehicle_tools(), appointment_tools(facts), call_tools()})
     for (auto& t : group) all.push_back(std::move(t));
+  if (outbound)
+    for (auto& t : outbound_tools()) all.push_back(std::move(t));
   return all.dump();
 }
 
@@ -192,6 +230,12 @@ std::string definitions(const dealership_facts* facts) {
 std::string tool_definitions_json() { return definitions(nullptr); }
 
 std::string tool_definitions_json(const dealership_facts& facts) { return definitions(&facts); }
+
+std::string outbound_tool_definitions_json(const dealership_facts& facts) { return definitions(&facts, true); }
+
+std::vector<std::string> outbound_tool_names() {
+  return {"get_call_purpose", "confirm_identity", "confirm_appointment", "record_call_outcome", "opt_out_of_calls"};
+}
 
 std::vector<std::string> tool_names() {
   return {"lookup_customer",        "verify_customer",    "get_vehicles",     "get_service_history",

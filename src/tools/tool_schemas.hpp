@@ -17,7 +17,12 @@ std::string tool_definitions_json();
 /// services named in the descriptions. What the LLM should be given.
 std::string tool_definitions_json(const dealership_facts& facts);
 
-/// Every tool execute() knows, in the order of docs/tools.md.
+/// tool_definitions_json(facts) plus the tools of a call the shop placed (reminders and
+/// follow-ups): what the model gets on those calls.
+std::string outbound_tool_definitions_json(const dealership_facts& facts);
+std::vector<std::string> outbound_tool_names();
+
+/// Every tool execute() knows for an inbound call, in the order of docs/tools.md.
 std::vector<std::string> tool_names();
 
 } // namespace ce::tools
