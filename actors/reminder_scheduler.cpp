@@ -19,6 +19,7 @@ namespace ce::actors::scheduler_detail {
 struct rest_answer {
   std::int64_t job_id = 0;
   int attempt = 0;
+  std::string kind;
   std::string call_sid;  ///< empty on failure
   std::string error;
   bool rate_limited = false;
@@ -141,7 +142,7 @@ store::calling_rules rules_of(const engine_config& cfg) {
     bool open = false;
     for (const auto& h : cfg.dealership.hours)
       if (h.day == days[d] && !h.open.empty()) open = true;
-    if (!open && !cfg.dealership.hours.empty()) r.closed_weekdays.push_back(d);
+    if (!open && !cfg.dealership.hours.empty() && !cfg.reminders.call_on_closed_days) r.closed_weekdays.push_back(d);
   }
   return r;
 }
@@ -210,9 +211,9 @@ void place(scheduler_actor* self, const store::claimed_job& job) {
   s.log->info("role=reminder_scheduler placing {} job {} attempt {}{}", tag.substr(tag.rfind('/') + 1), job.job_id,
               job.attempt, s.test_number ? " (to the test number)" : "");
   caf::actor me = caf::actor_cast<caf::actor>(self);
-  s.client->place(std::move(call), [me, job_id = job.job_id, attempt = job.attempt](
+  s.client->place(std::move(call), [me, job_id = job.job_id, attempt = job.attempt, kind = ref.kind](
                                      http::result<twilio_rest::created_call> r) {
-    rest_answer a{job_id, attempt, {}, {}, false, 0};
+    rest_answer a{job_id, attempt, kind, {}, {}, false, 0};
     if (r) {
       a.call_sid = r->sid;
     } else {
@@ -229,6 +230,7 @@ void on_answer(scheduler_actor* self, const rest_answer& a) {
   auto& s = self->state;
   auto now = unix_now();
   if (!a.call_sid.empty()) {
+    s.m->placed(a.kind).inc();
     auto st = store::attempt_placed(*s.db, a.job_id, a.attempt, a.call_sid);
     if (!st && st.error().code != store::store_errc::not_found)
       s.log->warn("call_sid={} role=reminder_scheduler recording the placed call failed: {}", a.call_sid,

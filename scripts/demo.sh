@@ -4,6 +4,8 @@
 # the demo data, starts the engine on its embedded defaults, places one simulated phone
 # call (a seeded customer books an oil change) and prints the conversation, then leaves
 # the engine running and prints its URLs.  --exit: stop everything after the call.
+# --scenario=reminder|followup|voicemail: the engine calls a customer instead (its reminder
+# scheduler, through the Twilio mock, to a test number; scripts/outbound_demo.sh).
 source "$(dirname "$0")/lib.sh"
 EXIT_AFTER=0
 SCENARIO=booking
@@ -11,11 +13,13 @@ for a in "$@"; do
   case "$a" in
     --exit) EXIT_AFTER=1 ;;
     --scenario=*) SCENARIO="${a#--scenario=}" ;;
-    *) echo "usage: scripts/demo.sh [--exit] [--scenario=booking|new-caller|questions|barge|transfer]" >&2; exit 64 ;;
+    *) echo "usage: scripts/demo.sh [--exit] [--scenario=booking|new-caller|questions|barge|transfer|reminder|followup|voicemail]" >&2; exit 64 ;;
   esac
 done
 install_packages
-build --target callengine sim_caller
+OUTBOUND=0
+case "$SCENARIO" in reminder|followup|voicemail) OUTBOUND=1 ;; esac
+if [ "$OUTBOUND" -eq 1 ]; then build --target callengine sim_caller mock_providers; else build --target callengine sim_caller; fi
 mkdir -p "$VAR"
 PORT="${CE_PORT:-8080}"
 URL="http://127.0.0.1:$PORT"
@@ -33,6 +37,9 @@ scripts/services.sh start
 eval "$(scripts/services.sh env | sed 's/^/export /')"
 log "loading the demo data (callengine seed; kept when already there)"
 "$BUILD/callengine" seed
+if [ "$OUTBOUND" -eq 1 ]; then
+  source "$ROOT/scripts/outbound_demo.sh"
+fi
 log "starting the engine (log: var/engine.log)"
 CE_PORT="$PORT" CE_PUBLIC_BASE_URL="$URL" nohup "$BUILD/callengine" --config config/engine.json --work-dir "$VAR" \
   >"$VAR/engine.log" 2>&1 &

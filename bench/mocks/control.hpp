@@ -13,7 +13,8 @@
 //   POST   /__mock/disconnect  {"service":"stt|tts|openai|all"}   {"dropped":n}
 //   POST   /__mock/google/expire_tokens        every issued access token becomes stale
 //   GET    /__mock/google/events?calendar=id   the stored events (cancelled ones too)
-//   GET    /__mock/twilio/calls                every call with what it received and ran
+//   GET    /__mock/twilio/calls                every call with what it received and ran, its
+//                                              AMD result and its simulated callee (twilio_mock.hpp)
 //   POST   /__mock/twilio/hangup  {"call_sid":"CA..."}   the callee hangs up
 #pragma once
 

@@ -286,6 +286,55 @@ bool parse_google(const json& j, google_config& c, config_error& err) {
   return r.ok();
 }
 
+bool parse_callee(const json& j, const std::string& path, twilio_callee_config& c, config_error& err) {
+  object_reader r(j, path, err);
+  r.flag("enabled", c.enabled);
+  r.text("engine_url", c.engine_url);
+  if (r.ok() && !c.engine_url.empty() && c.engine_url.rfind("http://", 0) != 0 && c.engine_url.rfind("https://", 0) != 0)
+    r.fail(r.at("engine_url"), "must start with http:// or https://");
+  r.text("greeting", c.greeting);
+  r.number("greeting_pause_ms", c.greeting_pause_ms, 0, max_ms);
+  if (const json* s = r.take("say")) {
+    if (!s->is_array()) {
+      r.fail(r.at("say"), "must be an array of lines");
+    } else {
+      c.say.clear();
+      for (std::size_t i = 0; i < s->size() && r.ok(); ++i) {
+        const json& line = (*s)[i];
+        twilio_callee_line l;
+        if (line.is_string()) {
+          l.text = line.get<std::string>();
+        } else {
+          object_reader lr(line, r.at("say") + "[" + std::to_string(i) + "]", err);
+          lr.text("text", l.text);
+          if (line.is_object() && line.contains("pause_before_ms")) {
+            int pause = 0;
+            lr.number("pause_before_ms", pause, 0, max_ms);
+            l.pause_before_ms = pause;
+          }
+          lr.flag("barge_in", l.barge_in);
+          lr.number("barge_after_ms", l.barge_after_ms, 0, max_ms);
+          lr.finish();
+        }
+        if (r.ok() && l.text.empty()) r.fail(r.at("say") + "[" + std::to_string(i) + "]", "needs a text");
+        c.say.push_back(std::move(l));
+      }
+    }
+  }
+  r.number("pause_before_ms", c.pause_before_ms, 0, max_ms);
+  r.number("hangup_after_ms", c.hangup_after_ms, -1, max_ms);
+  r.number("answer_timeout_ms", c.answer_timeout_ms, 0, max_ms);
+  r.number("max_call_ms", c.max_call_ms, 0, max_ms);
+  r.text("voicemail_greeting", c.voicemail_greeting);
+  r.number("beep_ms", c.beep_ms, 0, 10000);
+  r.number("beep_hz", c.beep_hz, 50, 3900);
+  r.text("voice", c.voice);
+  r.number("words_per_minute", c.words_per_minute, 80, 450);
+  r.text("wav_dir", c.wav_dir);
+  r.finish();
+  return r.ok();
+}
+
 bool parse_twilio(const json& j, twilio_config& c, config_error& err) {
   object_reader r(j, "twilio", err);
   r.text("account_sid", c.account_sid);
@@ -309,6 +358,15 @@ bool parse_twilio(const json& j, twilio_config& c, config_error& err) {
   r.number("auto_complete_ms", c.auto_complete_ms, 0, max_ms);
   r.number("twiml_exec_ms", c.twiml_exec_ms, 0, max_ms);
   r.flag("fetch_twiml", c.fetch_twiml);
+  r.text("amd_answered_by", c.amd_answered_by);
+  static const std::set<std::string> answers{"human",           "machine",          "machine_start",
+                                             "machine_end_beep", "machine_end_silence", "machine_end_other",
+                                             "fax",             "unknown"};
+  if (r.ok() && !answers.count(c.amd_answered_by))
+    r.fail(r.at("amd_answered_by"),
+           "must be human, machine, machine_start, machine_end_beep, machine_end_silence, machine_end_other, fax or unknown");
+  r.number("amd_delay_ms", c.amd_delay_ms, -1, max_ms);
+  if (const json* callee = r.take("callee")) parse_callee(*callee, r.at("callee"), c.callee, err);
   parse_fault_list(r, "faults", c.faults, err);
   r.finish();
   return r.ok();

@@ -38,8 +38,30 @@
 //   "twilio": { "account_sid": "AC...", "auth_token": "mock_auth_token",
 //               "api_keys": {"SK...": "secret"}, "step_ms": 100, "outcome": "answered",
 //               "auto_complete_ms": 0, "twiml_exec_ms": 500, "fetch_twiml": true,
-//               "faults": [ <fault>... ] }
+//               "amd_answered_by": "human", "amd_delay_ms": -1,
+//               "callee": <callee>, "faults": [ <fault>... ] }
 // }
+//
+// twilio.amd_answered_by: who picks up, and what answering-machine detection reports:
+// "human", "machine" (machine_end_beep under DetectMessageEnd, machine_start under Enable),
+// or a Twilio value: machine_start, machine_end_beep, machine_end_silence,
+// machine_end_other, fax, unknown. twilio.amd_delay_ms: answer -> AMD result; -1 = human
+// 1800, machine_start 2500, fax 3000, unknown 5000, machine_end_* 4500 or, when a simulated
+// callee plays the greeting, 400 ms after its beep ends.
+//
+// <callee> (the simulated callee of outbound calls whose TwiML runs <Connect><Stream>) =
+//   { "enabled": false,        // mock_providers turns it on by default
+//     "engine_url": "",        // host of the stream and action requests ("": scheme, host
+//                              // and port of the call's Url, else of the stream URL)
+//     "greeting": "hello?",    // a person says it as the stream starts ("": wait)
+//     "greeting_pause_ms": 300,
+//     "say": ["yes this is maria", {"text": "dtmf:1", "pause_before_ms": 500,
+//             "barge_in": false, "barge_after_ms": 1500}],   // after the agent's turns
+//     "pause_before_ms": 700,  // default pause of a line
+//     "hangup_after_ms": 1200, "answer_timeout_ms": 15000, "max_call_ms": 120000,
+//     "voicemail_greeting": "Hi, you have reached Maria. Please leave a message after the tone.",
+//     "beep_ms": 500, "beep_hz": 1000, "voice": "en-us", "words_per_minute": 165,
+//     "wav_dir": "" }          // record each callee to DIR/<CallSid>.wav
 //
 // <fault> = { "kind": "status|drop|stall|delay|stream_error|no_done",
 //             "match": "",          // substring of the operation name ("" = all), e.g.
@@ -192,6 +214,32 @@ struct google_config {
   std::vector<fault_rule> faults;
 };
 
+struct twilio_callee_line {
+  std::string text;                  ///< what the callee says; "dtmf:5" presses keys
+  std::optional<int> pause_before_ms;  ///< unset: twilio_callee_config::pause_before_ms
+  bool barge_in = false;
+  int barge_after_ms = 1500;
+};
+
+/// The simulated callee of an outbound call (a ce::sim::call run by the Twilio mock).
+struct twilio_callee_config {
+  bool enabled = false;
+  std::string engine_url;
+  std::string greeting = "hello?";
+  int greeting_pause_ms = 300;
+  std::vector<twilio_callee_line> say;
+  int pause_before_ms = 700;
+  int hangup_after_ms = 1200;
+  int answer_timeout_ms = 15000;
+  int max_call_ms = 120000;
+  std::string voicemail_greeting = "Hi, you have reached Maria. Please leave a message after the tone.";
+  int beep_ms = 500;
+  int beep_hz = 1000;
+  std::string voice = "en-us";
+  int words_per_minute = 165;
+  std::string wav_dir;
+};
+
 struct twilio_config {
   std::string account_sid = "AC00000000000000000000000000000001";
   std::string auth_token = "mock_auth_token";
@@ -201,6 +249,9 @@ struct twilio_config {
   int auto_complete_ms = 0;
   int twiml_exec_ms = 500;
   bool fetch_twiml = true;
+  std::string amd_answered_by = "human";
+  int amd_delay_ms = -1;  ///< -1: by answer kind (see the schema above)
+  twilio_callee_config callee;
   std::vector<fault_rule> faults;
 };
 

@@ -19,6 +19,16 @@
 //   --llm-tps X             OpenAI tokens per second
 //   --tts-ttfb-ms N         Deepgram TTS time to first byte
 //   --tts-speed X           Deepgram TTS pacing (x real time)
+//   --twilio-amd WHO        who answers outbound calls, and what AMD reports:
+//                           human|machine|machine_start|machine_end_beep|... (twilio.amd_answered_by)
+//   --twilio-amd-delay-ms N answer -> AMD result (twilio.amd_delay_ms; -1 = by answer kind)
+//   --twilio-callee-say TEXT   a line of the simulated callee, after the agent's turn
+//                           (repeatable, in order; "dtmf:5" presses keys; twilio.callee.say)
+//   --twilio-callee-greeting TEXT   what a person says on pick-up ("" = nothing; default "hello?")
+//   --twilio-callee-voicemail TEXT  the answering machine's greeting (before the beep)
+//   --twilio-callee-engine-url URL  where the callee's stream goes (default: the call's Url host)
+//   --twilio-callee-wav-dir DIR     record every callee to DIR/<CallSid>.wav
+//   --no-twilio-callee      no simulated callee (twilio.callee.enabled=false; on by default here)
 //   --help
 //
 // On start it prints, on stdout, one NAME=URL line per base URL (DEEPGRAM_BASE_URL,
@@ -60,13 +70,26 @@ constexpr const char* usage_text = R"(Usage: mock_providers [options]
   --llm-tps X             OpenAI tokens per second
   --tts-ttfb-ms N         Deepgram TTS time to first byte
   --tts-speed X           Deepgram TTS pacing (x real time)
+  --twilio-amd WHO        who answers outbound calls and what AMD reports: human, machine,
+                          machine_start, machine_end_beep, machine_end_silence,
+                          machine_end_other, fax, unknown (twilio.amd_answered_by)
+  --twilio-amd-delay-ms N answer -> AMD result in ms (twilio.amd_delay_ms; -1 = by kind)
+  --twilio-callee-say TEXT        a line of the simulated callee, said after the agent's
+                                  turn (repeatable, in order; "dtmf:5" presses keys)
+  --twilio-callee-greeting TEXT   what a person says on pick-up (default "hello?"; "" = none)
+  --twilio-callee-voicemail TEXT  the answering machine's greeting, before the beep
+  --twilio-callee-engine-url URL  where the callee's stream and action requests go
+                                  (default: scheme, host and port of the call's Url)
+  --twilio-callee-wav-dir DIR     record every simulated callee to DIR/<CallSid>.wav
+  --no-twilio-callee      no simulated callee on outbound <Connect><Stream> calls
   --help
 
 Prints NAME=URL lines (DEEPGRAM_BASE_URL, DEEPGRAM_WS_BASE, OPENAI_BASE_URL,
 GOOGLE_TOKEN_URL, GCAL_BASE, TWILIO_API_BASE, MOCK_CONTROL_URL) then MOCK_READY=1.
 Control API under /__mock/ on every port: GET|POST|PUT config, GET|DELETE log,
 GET stats, POST reset, POST disconnect, POST google/expire_tokens, GET twilio/calls,
-POST twilio/hangup.
+POST twilio/hangup. The simulated callee and AMD are set through the config too, e.g.
+POST /__mock/config {"twilio":{"amd_answered_by":"machine","callee":{"say":["yes"]}}}.
 )";
 
 bool set_path(nlohmann::json& doc, const std::string& path, const std::string& raw) {
@@ -105,7 +128,10 @@ int fail(const std::string& msg) {
 
 int main(int argc, char** argv) {
   ce::mocks::server_options opts;
-  nlohmann::json config = nlohmann::json::object();
+  // The simulated callee answers outbound calls here by default (off in-process).
+  nlohmann::json config = {{"twilio", {{"callee", {{"enabled", true}}}}}};
+  nlohmann::json callee_lines = nlohmann::json::array();
+  bool callee_lines_given = false;
   std::string port_file;
   long stats_every = 0;
   std::optional<long> base_port;
@@ -119,6 +145,10 @@ int main(int argc, char** argv) {
     if (arg == "--help" || arg == "-h") {
       std::cout << usage_text;
       return 0;
+    }
+    if (arg == "--no-twilio-callee") {
+      config["twilio"]["callee"]["enabled"] = false;
+      continue;
     }
     auto v = need(i);
     if (!v) return fail("missing value after " + arg);
@@ -184,10 +214,28 @@ int main(int argc, char** argv) {
       set_path(config, "deepgram.tts.ttfb_ms", *v);
     } else if (arg == "--tts-speed") {
       set_path(config, "deepgram.tts.speed", *v);
+    } else if (arg == "--twilio-amd") {
+      config["twilio"]["amd_answered_by"] = *v;
+    } else if (arg == "--twilio-amd-delay-ms") {
+      auto n = to_number(*v);
+      if (!n || *n < -1) return fail("bad --twilio-amd-delay-ms " + *v);
+      config["twilio"]["amd_delay_ms"] = *n;
+    } else if (arg == "--twilio-callee-say") {
+      callee_lines.push_back(*v);
+      callee_lines_given = true;
+    } else if (arg == "--twilio-callee-greeting") {
+      config["twilio"]["callee"]["greeting"] = *v;
+    } else if (arg == "--twilio-callee-voicemail") {
+      config["twilio"]["callee"]["voicemail_greeting"] = *v;
+    } else if (arg == "--twilio-callee-engine-url") {
+      config["twilio"]["callee"]["engine_url"] = *v;
+    } else if (arg == "--twilio-callee-wav-dir") {
+      config["twilio"]["callee"]["wav_dir"] = *v;
     } else {
       return fail("unknown option " + arg);
     }
   }
+  if (callee_lines_given) config["twilio"]["callee"]["say"] = callee_lines;
   if (base_port && *base_port > 0) {
     const auto b = static_cast<std::uint16_t>(*base_port);
     if (!opts.deepgram_port) opts.deepgram_port = b;

@@ -158,6 +158,8 @@ void mock_server::stop() {
   m.ioc->stop();
   for (auto& t : m.threads) t.join();
   m.threads.clear();
+  // The simulated callees post to the I/O context: their thread stops before it goes.
+  m.twilio.shutdown();
   // I/O objects owned by the services go before the io_context; the context then destroys
   // the handlers still queued (and the sessions they hold) while the services exist.
   m.stt.shutdown();

@@ -17,9 +17,23 @@
 // holds <Connect>, the call completes `twiml_exec_ms` later). An unknown or finished sid is
 // 404 code 20404. GET fetches the Call.
 //
-// Media streams are out of scope: `set_hook` receives every answer, update and completion
-// so a test or the load generator can start or stop its simulated stream, and `hang_up`
-// ends a call from the callee's side.
+// Answering-machine detection: with MachineDetection (Enable / DetectMessageEnd) and
+// AsyncAmd=true, the AMD result (AccountSid, CallSid, AnsweredBy, MachineDetectionDuration)
+// is posted, form-encoded and signed, to AsyncAmdStatusCallback `amd_delay_ms` after the
+// answer; without AsyncAmd the TwiML fetch waits for the result and carries AnsweredBy.
+// `amd_answered_by` says who picks up.
+//
+// Simulated callee (`twilio.callee.enabled`): when the TwiML run on answer holds
+// <Connect><Stream>, a ce::sim::call (bench/sim) plays the person or the answering machine
+// on the engine's stream, on a thread of its own: a person says `greeting` as the stream
+// starts, then the `say` lines after the agent's turns, then hangs up (the call
+// completes); a machine plays `voicemail_greeting` and a beep and listens until the engine
+// closes the stream, then the <Connect action> is requested and the call completes. An
+// update with new TwiML or a hang-up ends the callee's stream (`stop`, close).
+//
+// Otherwise media streams are out of scope: `set_hook` receives every answer, update and
+// completion so a test or the load generator can start or stop its simulated stream, and
+// `hang_up` ends a call from the callee's side.
 #pragma once
 
 #include "mocks/http_core.hpp"
@@ -27,7 +41,11 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <set>
+#include <string>
+#include <thread>
 
 namespace ce::mocks {
 
@@ -44,6 +62,9 @@ public:
   /// Every call the mock knows, as Call resources plus what was received and executed.
   nlohmann::json calls() const;
   void reset();
+  /// Stops the simulated callees' thread (call after the mock's I/O threads stopped).
+  void shutdown();
+  ~twilio_service() override;
 
 private:
   struct call_state;
@@ -55,7 +76,17 @@ private:
   void schedule(const call_ptr& c, std::chrono::milliseconds delay);
   void finish(const call_ptr& c, const std::string& status);
   void execute_twiml(const call_ptr& c, const std::string& twiml, const std::string& url);
-  void fetch_twiml(const call_ptr& c, const std::string& url);
+  void fetch_twiml(const call_ptr& c, const std::string& url, const std::string& answered_by = {});
+  void run_answer_twiml(const call_ptr& c);
+  void arm_async_amd(const call_ptr& c, bool callee_plays_greeting);
+  void schedule_amd(const call_ptr& c, std::int64_t delay_from_answer_ms, bool sync);
+  void send_amd(const call_ptr& c);
+  bool start_callee(const call_ptr& c, const std::string& twiml, const std::string& url);
+  void stop_callee(const call_ptr& c);
+  void on_callee_event(const call_ptr& c, const std::string& event, std::int64_t at_ms);
+  void on_callee_done(const call_ptr& c, const nlohmann::json& result, bool engine_closed,
+                      const std::string& after_stream_twiml);
+  boost::asio::io_context& callee_context();
   void queue_callback(const call_ptr& c, const std::string& event, const std::string& call_status);
   void send_next_callback(const call_ptr& c);
   void notify(twilio_call_event ev);
@@ -67,6 +98,13 @@ private:
   std::map<std::string, call_ptr> calls_;
   std::uint64_t counter_ = 0;
   twilio_hook hook_;
+  // The simulated callees run on one thread of their own (espeak-ng and 20 ms clocks off
+  // the mock's I/O threads; a ce::sim::call is single-threaded).
+  std::mutex callee_mutex_;
+  std::unique_ptr<boost::asio::io_context> callee_ioc_;
+  std::shared_ptr<void> callee_work_;
+  std::thread callee_thread_;
+  std::set<call_ptr> live_callees_;  ///< under mutex_
 };
 
 } // namespace ce::mocks

@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <deque>
 #include <random>
 
@@ -52,6 +53,20 @@ std::size_t speech_end(const mulaw_buffer& audio) {
 }
 
 bool is_dtmf(const script_line& l) { return l.text.rfind("dtmf:", 0) == 0 && l.text.size() > 5; }
+
+/// A sine tone as mu-law (an answering machine's beep), with 5 ms ramps against clicks.
+mulaw_buffer tone(int ms, int hz) {
+  const std::size_t n = static_cast<std::size_t>(std::max(0, ms)) * 8;
+  const std::size_t ramp = 40;
+  pcm16_buffer pcm(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    double gain = 0.5;
+    if (i < ramp) gain *= static_cast<double>(i) / ramp;
+    if (n - i < ramp) gain *= static_cast<double>(n - i) / ramp;
+    pcm[i] = static_cast<std::int16_t>(gain * 32767.0 * std::sin(2.0 * 3.14159265358979 * hz * static_cast<double>(i) / 8000.0));
+  }
+  return audio::encode_mulaw(pcm);
+}
 
 struct play_item {
   bool is_mark = false;
@@ -102,10 +117,12 @@ struct call::impl : std::enable_shared_from_this<impl> {
   int speaking = -1;  // index of the line being spoken
   std::size_t speak_pos = 0;
   int awaiting_answer = -1;  // line whose answer has not arrived yet
+  int line_end_marked = -1;  // last line whose final voiced frame has gone out
   time_point awaiting_since;
   int awaiting_clear = -1;   // barge-in line waiting for the engine's clear
   time_point barge_onset;
   int faults_sent = 0;
+  std::int64_t stream_start_ms = 0;
 
   pcm16_buffer rec;  // interleaved stereo: caller, agent
 
@@ -117,15 +134,26 @@ struct call::impl : std::enable_shared_from_this<impl> {
     if (res.protocol_violations.size() < 50) res.protocol_violations.push_back(std::move(what));
   }
 
+  void emit(const char* event) {
+    if (opt.on_event) opt.on_event(event, now_ms());
+  }
+
   // ---------------------------------------------------------------- start: webhook
   void start() {
     t0 = steady_clock::now();
     if (opt.call_sid.empty()) opt.call_sid = random_sid("CA");
     res.call_sid = opt.call_sid;
     if (opt.public_base_url.empty()) opt.public_base_url = opt.engine_url;
-    for (const auto& l : opt.script) {
-      lines.push_back(is_dtmf(l) ? mulaw_buffer{} : caller_speech(l.text, opt.voice, opt.words_per_minute));
-      line_ends.push_back(speech_end(lines.back()));
+    if (!opt.account_sid.empty()) account_sid = opt.account_sid;
+    try {
+      prepare_speech();
+    } catch (const std::exception& e) {
+      return finish(std::string("caller speech: ") + e.what());  // e.g. an unknown espeak-ng voice
+    }
+    if (!opt.given_twiml.empty()) {
+      // The callee of an outbound call: the TwiML is known, no webhook.
+      res.twiml = opt.given_twiml;
+      return use_twiml(opt.given_twiml);
     }
     twilio::form_params form{{"AccountSid", account_sid}, {"ApiVersion", "2010-04-01"}, {"CallSid", opt.call_sid},
                              {"CallStatus", "ringing"},   {"Direction", "inbound"},    {"From", opt.from},
@@ -138,15 +166,39 @@ struct call::impl : std::enable_shared_from_this<impl> {
     });
   }
 
+  void prepare_speech() {
+    if (opt.answering_machine) {
+      // One "line": the greeting, a short gap, the beep; it ends with the beep.
+      opt.script = {script_line{opt.machine_greeting, 0}};
+      auto audio = caller_speech(opt.machine_greeting, opt.voice, opt.words_per_minute);
+      audio.resize(speech_end(audio));
+      audio.insert(audio.end(), 300 * 8, mulaw_silence);
+      auto beep = tone(opt.beep_ms, opt.beep_hz);
+      audio.insert(audio.end(), beep.begin(), beep.end());
+      line_ends.push_back(audio.size());
+      lines.push_back(std::move(audio));
+    } else {
+      for (const auto& l : opt.script) {
+        lines.push_back(is_dtmf(l) ? mulaw_buffer{} : caller_speech(l.text, opt.voice, opt.words_per_minute));
+        line_ends.push_back(speech_end(lines.back()));
+      }
+    }
+  }
+
   void on_webhook(http_reply r) {
     res.webhook_status = r.status;
     res.twiml = r.body;
     if (!r.error.empty()) return finish("webhook failed: " + r.error);
     if (r.status != 200) return finish("webhook answered HTTP " + std::to_string(r.status));
-    auto parsed = twilio::parse_twiml(r.body);
-    if (!parsed) return finish("webhook answer is not TwiML");
+    use_twiml(r.body);
+  }
+
+  void use_twiml(const std::string& body) {
+    auto parsed = twilio::parse_twiml(body);
+    if (!parsed) return finish(opt.given_twiml.empty() ? "webhook answer is not TwiML" : "the given TwiML is not TwiML");
     twiml = *parsed;
     if (!twiml.stream_url) return finish({});  // e.g. a polite refusal: <Say> + <Hangup/>
+    res.stream_url = *twiml.stream_url;
     url_parts engine, stream;
     if (!split_url(opt.engine_url, engine) || !split_url(*twiml.stream_url, stream))
       return finish("bad engine or stream URL");
@@ -187,12 +239,17 @@ struct call::impl : std::enable_shared_from_this<impl> {
     if (opt.faults.skip_token) s.custom_parameters.erase("token");
     if (opt.faults.forge_token) s.custom_parameters["token"] = "eyJjIjoiQ0EwMDAifQ.forged";
     send(twilio::start_message(s));
+    res.stream_sid = stream_sid;
+    res.custom_parameters.assign(s.custom_parameters.begin(), s.custom_parameters.end());
+    stream_start_ms = now_ms();
+    res.stream_started_ms = stream_start_ms;
     stream_up = true;
     res.greeting_latency_ms = -1;
     awaiting_since = steady_clock::now();
     do_read();
     next_tick = steady_clock::now();
     schedule_tick();
+    emit("stream_started");
   }
 
   void send(std::string msg) {
@@ -326,10 +383,16 @@ struct call::impl : std::enable_shared_from_this<impl> {
       auto n = std::min(frame_bytes_20ms, line.size() - std::min(line.size(), speak_pos));
       std::copy_n(line.begin() + static_cast<std::ptrdiff_t>(speak_pos), n, frame.begin());
       speak_pos += frame_bytes_20ms;
-      if (speak_pos >= line_ends[static_cast<std::size_t>(speaking)] && awaiting_answer != speaking) {
+      if (speak_pos >= line_ends[static_cast<std::size_t>(speaking)] && line_end_marked != speaking) {
         // the last voiced frame leaves now: the answer latency runs from here
+        line_end_marked = speaking;
         awaiting_answer = speaking;
         awaiting_since = steady_clock::now();
+        if (opt.speak_first && speaking == 0 && agent_audio_pending()) {
+          // The hello overlapped the agent's greeting: that greeting is the answer.
+          res.turns[0].answer_latency_ms = 0;
+          awaiting_answer = -1;
+        }
       }
       if (speak_pos >= line.size()) speaking = -1;
     }
@@ -365,6 +428,14 @@ struct call::impl : std::enable_shared_from_this<impl> {
     }
     if (!out.empty()) {
       res.agent_audio_ms += static_cast<int>(out.size() / 8);
+      if (opt.answering_machine) {
+        if (res.beep_end_ms < 0) {
+          res.agent_audio_before_beep_ms += static_cast<int>(out.size() / 8);
+        } else {
+          res.agent_audio_after_beep_ms += static_cast<int>(out.size() / 8);
+          if (res.first_agent_audio_after_beep_ms < 0) res.first_agent_audio_after_beep_ms = now_ms() - res.beep_end_ms;
+        }
+      }
       agent_quiet_for_ms = 0;
       agent_spoke_since_line = true;
       agent_turn_audio_ms += tick_ms;
@@ -429,8 +500,27 @@ struct call::impl : std::enable_shared_from_this<impl> {
     ++next_line;
   }
 
+  bool agent_audio_pending() const {
+    for (const auto& i : fifo)
+      if (!i.is_mark) return true;
+    return agent_quiet_for_ms == 0 && agent_spoke_since_line;
+  }
+
   void follow_script() {
     if (speaking >= 0 || hangup_requested) return;
+    if (opt.answering_machine) {
+      // Greeting and beep once, then silence until the engine (or the mock) ends it.
+      if (next_line == 0) return begin_line(0);
+      if (res.beep_end_ms < 0) {
+        res.beep_end_ms = now_ms();
+        emit("greeting_done");
+      }
+      return;
+    }
+    if (opt.speak_first && next_line == 0 && !opt.script.empty() && !opt.script[0].barge_in) {
+      if (now_ms() - stream_start_ms >= opt.script[0].pause_before_ms) begin_line(0);
+      return;
+    }
     if (awaiting_answer >= 0) {
       auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(steady_clock::now() - awaiting_since).count();
       if (waited > opt.answer_timeout_ms)
@@ -453,7 +543,8 @@ struct call::impl : std::enable_shared_from_this<impl> {
   }
 
   void hang_up(std::string why) {
-    if (hangup_requested || finished) return;
+    // `closing`: the stream is already over (e.g. the <Connect action> request is running).
+    if (hangup_requested || finished || closing) return;
     hangup_requested = true;
     if (!why.empty()) res.error = why;
     if (!stream_up) return finish(why);
@@ -476,7 +567,7 @@ struct call::impl : std::enable_shared_from_this<impl> {
     closing = true;
     if (!twiml.connect_action) return finish({});
     twilio::form_params form{{"AccountSid", account_sid}, {"CallSid", opt.call_sid}, {"CallStatus", "in-progress"},
-                             {"Direction", "inbound"},   {"From", opt.from},          {"To", opt.to}};
+                             {"Direction", opt.direction}, {"From", opt.from},        {"To", opt.to}};
     url_parts action;
     split_url(*twiml.connect_action, action);
     std::string sig;

@@ -6,6 +6,11 @@
 // the caller's side. After an engine-initiated close it requests the <Connect action>
 // URL like Twilio would.
 //
+// The same object also plays the callee of an outbound call (the Twilio mock starts one
+// when a REST-created call runs <Connect><Stream>): `given_twiml` replaces the webhook,
+// `speak_first` makes a person say hello as they pick up, and `answering_machine` plays a
+// voicemail greeting and a beep, then listens in silence until the engine hangs up.
+//
 // One `call` is an asynchronous object on an io_context (the load generator runs many
 // on one context); `run_call` runs a single call to completion.
 #pragma once
@@ -17,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace boost::asio {
@@ -62,6 +68,30 @@ struct caller_options {
   /// espeak-ng voice settings of the caller.
   std::string voice = "en-us";
   int words_per_minute = 165;
+
+  // ---- outbound calls: the sim is the callee -----------------------------------------
+  /// The TwiML the call runs, given instead of posting the voice webhook (the Twilio mock
+  /// fetched it from the call's Url). The stream and action requests still go to
+  /// `engine_url` (host and port), with the paths of the TwiML's URLs.
+  std::string given_twiml;
+  /// AccountSid in `start`, `stop` and the <Connect action> request (empty: AC000…0).
+  std::string account_sid;
+  /// `Direction` of the <Connect action> request ("outbound-api" for a REST-created call).
+  std::string direction = "inbound";
+  /// The first script line is said its `pause_before_ms` after the stream starts, without
+  /// waiting for the agent (a person picking up says "hello?"). Later lines wait for the
+  /// agent's turn as usual.
+  bool speak_first = false;
+  /// An answering machine: `script` is not used. Right after the stream starts it plays
+  /// `machine_greeting`, then a beep of `beep_ms` at `beep_hz`, then stays silent (and
+  /// records) until the engine ends the stream, the call is hung up or `max_call_ms`.
+  bool answering_machine = false;
+  std::string machine_greeting = "Hi, you have reached Maria. Please leave a message after the tone.";
+  int beep_ms = 500;
+  int beep_hz = 1000;
+  /// Progress, called on the call's io_context with the call time in ms:
+  /// "stream_started" (after `start` went out), "greeting_done" (machine: the beep ended).
+  std::function<void(const std::string& event, std::int64_t at_ms)> on_event;
 };
 
 struct caller_turn {
@@ -91,6 +121,15 @@ struct call_result {
   std::string after_stream_twiml;     ///< answer to the <Connect action> request
   std::vector<std::string> protocol_violations;  ///< what the engine sent wrong
   std::int64_t duration_ms = 0;
+  std::string stream_sid;
+  std::string stream_url;             ///< the <Stream url> of the TwiML
+  std::vector<std::pair<std::string, std::string>> custom_parameters;  ///< what `start` carried
+  std::int64_t stream_started_ms = -1;       ///< call time when `start` went out
+  // answering machine
+  std::int64_t beep_end_ms = -1;             ///< call time when the beep's last frame went out
+  int agent_audio_before_beep_ms = 0;        ///< agent audio played over the greeting
+  int agent_audio_after_beep_ms = 0;
+  std::int64_t first_agent_audio_after_beep_ms = -1;  ///< beep end -> first agent audio played
 };
 
 class call {

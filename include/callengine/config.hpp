@@ -66,6 +66,7 @@ struct reminders_config {
   /// agent speaks (a machine must not hear half a conversation).
   int amd_wait_ms = 6000;
   char opt_out_key = '9';       ///< pressed in a reminder call: do not call me again
+  bool call_on_closed_days = false;  ///< env CE_REMINDER_ANY_DAY=1 (a demo on a Sunday)
 };
 
 struct call_config {

@@ -140,6 +140,7 @@ void read_reminders(const json& j, reminders_config& r) {
   get(j, "followup_after_days", r.followup_after_days, "reminders");
   get(j, "tick_ms", r.tick_ms, "reminders");
   get(j, "amd_wait_ms", r.amd_wait_ms, "reminders");
+  get(j, "call_on_closed_days", r.call_on_closed_days, "reminders");
   std::string key(1, r.opt_out_key);
   get(j, "opt_out_key", key, "reminders");
   if (key.size() != 1 || std::string_view{"0123456789*#"}.find(key[0]) == std::string_view::npos)
@@ -315,6 +316,7 @@ void apply_environment(engine_config& c, const environment& env) {
   if (auto v = val("TWILIO_FROM_NUMBER")) c.twilio.from_number = *v;
   if (auto v = val("TWILIO_API_BASE")) c.twilio.api_base = *v;
   if (auto v = val("CE_REMINDER_TEST_NUMBER")) c.reminders.test_number = *v;
+  if (auto v = val("CE_REMINDER_ANY_DAY")) c.reminders.call_on_closed_days = *v == "1" || *v == "true";
   if (auto v = val("CE_REMINDER_WINDOW")) {
     auto dash = v->find('-');
     if (dash == std::string::npos) throw config_error{"CE_REMINDER_WINDOW: expected HH:MM-HH:MM (got '" + *v + "')"};
@@ -465,6 +467,7 @@ const std::map<std::string, std::string>& environment_settings() {
     {"TWILIO_FROM_NUMBER", "twilio.from_number: the shop's Twilio number outbound calls come from"},
     {"TWILIO_API_BASE", "twilio.api_base (Twilio REST; e.g. the mock's http://127.0.0.1:PORT)"},
     {"CE_REMINDER_TEST_NUMBER", "reminders.test_number: every outbound call goes to this number and no other"},
+    {"CE_REMINDER_ANY_DAY", "reminders.call_on_closed_days: 1 = also call on days the shop is closed"},
     {"CE_REMINDER_WINDOW", "reminders.window_start-window_end, e.g. 08:00-20:00 (a demo at night: 00:00-24:00)"},
     {"DATABASE_URL", "store.database_url (use an existing PostgreSQL)"},
     {"REDIS_URL", "store.redis_url (use an existing Redis)"},

@@ -160,6 +160,30 @@ void add_answers(corpus_writer& w) {
             10, 4);
 }
 
+/// What a customer says when the shop calls them (reminders and follow-ups).
+void add_outbound(corpus_writer& w) {
+  w.add_all({"speaking", "yes speaking", "this is she", "this is he", "yes it's me", "it's me", "that's me",
+             "yes this is {first}", "who's calling", "who is this", "{she's|he's} not here",
+             "{she's|he's} not home", "you have the wrong number", "wrong number", "no this is not {first}",
+             "yes i'll be there", "i'll be there", "i can make it", "yes i can make it", "i can't make it",
+             "i need to reschedule", "i need to reschedule it", "can we move it", "can i move it to another day",
+             "please cancel it", "i want to cancel it", "cancel it please", "leave it as it is", "just leave it",
+             "keep it", "stop calling me", "please stop calling me", "don't call me again",
+             "please don't call me anymore", "take me off your list", "remove me from your list",
+             "i don't want these calls", "no more calls please", "do not call me"},
+            20, 4);
+  w.add_all({"{one|two|three|four|five}", "a {one|two|three|four|five}",
+             "i'd give it a {one|two|three|four|five}", "{one|two|three|four|five} out of five",
+             "{one|two|three|four|five} stars", "it was {great|fine|good|terrible|excellent|okay}",
+             "the service was {great|quick|fine|slow|excellent}", "everyone was friendly",
+             "the service was quick and everyone was friendly", "the staff were really friendly",
+             "the car is running great", "no complaints", "everything was great", "it took too long",
+             "there's still a noise from the {brakes|front wheel|engine}",
+             "there is a noise from the {brakes|front wheel|engine}", "the check engine light is back on",
+             "nothing", "nothing else", "no that's all"},
+            20, 4);
+}
+
 void add_names(corpus_writer& w) {
   w.add_all({"my name is {first} {last}", "my name is {first}", "this is {first} {last}",
              "it's {first} {last}", "{first} {last}", "i'm {first} {last}", "i'm {first}",
@@ -222,6 +246,7 @@ void add_conversation_sentences(corpus_writer& w) {
   add_changes(w);
   add_people(w);
   add_answers(w);
+  add_outbound(w);
 }
 
 void add_details_sentences(corpus_writer& w) {

@@ -1,0 +1,348 @@
+// Outbound calls through the real engine binary and the Twilio mock (bench/mocks, a separate
+// process): the reminder scheduler claims a job that is due, places the call through Twilio
+// REST to the test number, the mock runs the call's TwiML and plays the customer (or their
+// answering machine) over the Media Stream, sends the AMD verdict and the status callbacks,
+// and the job, its attempt and the appointment end up in PostgreSQL. Two engine processes
+// on one database call each customer once, also when the one that schedules is killed.
+#include "helpers.hpp"
+#include "mock_process.hpp"
+
+#include "store/pg.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <set>
+
+using namespace ce;
+using namespace ce::test;
+using nlohmann::json;
+
+namespace {
+
+const std::string test_number = "+15005550006";
+const std::string shop_number = "+12175550100";
+const char* zone = "America/Chicago";
+
+store::pg_connection connect(const std::string& url) {
+  store::pg_options o;
+  o.url = url;
+  store::pg_connection c{o};
+  REQUIRE(c.connect().ok());
+  return c;
+}
+
+std::string one(store::pg_connection& c, const std::string& sql, const store::pg_params& p = {}) {
+  auto r = c.exec(sql, p);
+  INFO((r ? "" : r.error().message));
+  REQUIRE(r.ok());
+  if (r->empty() || (*r)[0].is_null(0)) return {};
+  return std::string{(*r)[0].text(0)};
+}
+
+/// The mock Twilio account the engine places calls with, and a callee playing `say`.
+json twilio_scenario(json say, const std::string& answered_by = "human") {
+  return json{{"twilio",
+               {{"step_ms", 150},
+                {"amd_answered_by", answered_by},
+                {"callee", {{"enabled", true}, {"greeting", "hello"}, {"say", std::move(say)}, {"hangup_after_ms", 1500}}}}}};
+}
+
+std::map<std::string, std::string> outbound_env(const mock_process& mocks, std::string database_url = {}) {
+  std::map<std::string, std::string> env{{"TWILIO_API_BASE", mocks.value("TWILIO_API_BASE")},
+                                         {"TWILIO_ACCOUNT_SID", "AC00000000000000000000000000000001"},
+                                         {"TWILIO_AUTH_TOKEN", "mock_auth_token"},
+                                         {"TWILIO_FROM_NUMBER", shop_number},
+                                         {"CE_REMINDER_TEST_NUMBER", test_number},
+                                         {"CE_REMINDER_WINDOW", "00:00-24:00"}};
+  if (!database_url.empty()) env["DATABASE_URL"] = database_url;
+  return env;
+}
+
+json fast_reminders() { return json{{"reminders", {{"tick_ms", 200}, {"calls_per_second", 5.0}}}}; }
+
+struct customer_ids {
+  std::int64_t customer = 0;
+  std::int64_t appointment = 0;
+  std::int64_t job = 0;
+};
+
+/// A customer with a car and an appointment `days` from today (shop time; negative and
+/// `completed` for a follow-up), and its job due now: what the scheduler's 09:00 run would
+/// have made.
+customer_ids due_job(store::pg_connection& c, const std::string& phone, const std::string& first_name, int days,
+                     const std::string& kind = "reminder", int bay = 1) {
+  customer_ids ids;
+  ids.customer = std::stoll(one(c, "INSERT INTO customers (first_name, last_name, phone, zip) VALUES ($1, 'Lopez', $2,"
+                                   " '62704') RETURNING id",
+                                store::pg_params{}.add(first_name).add(phone)));
+  auto vehicle = one(c, "INSERT INTO vehicles (customer_id, vin, make, model, year)"
+                        " VALUES ($1::bigint, '4T1B11HK5KU' || lpad($1::bigint::text, 6, '0'), 'Toyota', 'Camry', 2021) RETURNING id",
+                     store::pg_params{}.add(ids.customer));
+  const std::string status = days < 0 ? "completed" : "booked";
+  ids.appointment = std::stoll(one(
+    c,
+    "INSERT INTO appointments (customer_id, vehicle_id, service_type, starts_at, ends_at, bay, status, confirmation_code)"
+    " SELECT $1::bigint, $2::bigint, 'oil_change', t AT TIME ZONE $3, (t + interval '30 minutes') AT TIME ZONE $3,"
+    "   $5::int, $4, 'OB' || $1::bigint::text || $5::int::text"
+    " FROM (SELECT ((now() AT TIME ZONE $3)::date + $6::int) + time '10:00' AS t) x RETURNING id",
+    store::pg_params{}.add(ids.customer).add(vehicle).add(zone).add(status).add(bay).add(days)));
+  ids.job = std::stoll(one(c,
+                           "INSERT INTO reminder_jobs (kind, appointment_id, customer_id, due_at, not_after)"
+                           " SELECT $1::text, a.id, a.customer_id, now(), CASE WHEN $1 = 'reminder' THEN a.starts_at"
+                           "   ELSE now() + interval '12 hours' END FROM appointments a WHERE a.id = $2::bigint RETURNING id",
+                           store::pg_params{}.add(kind).add(ids.appointment)));
+  return ids;
+}
+
+/// Waits until the job is no longer pending, claimed or calling; returns "state/outcome".
+std::string wait_for_job(store::pg_connection& c, std::int64_t job, int timeout_s = 90) {
+  std::string last;
+  for (int i = 0; i < timeout_s * 10; ++i) {
+    last = one(c, "SELECT state || '/' || coalesce(outcome, '') FROM reminder_jobs WHERE id = $1",
+               store::pg_params{}.add(job));
+    // the outcome is set by the conversation; the attempt ends with Twilio's `completed`
+    auto ended = one(c, "SELECT count(*) FROM reminder_attempts WHERE job_id = $1 AND ended_at IS NOT NULL",
+                     store::pg_params{}.add(job));
+    if (last.rfind("done/", 0) == 0 && ended != "0") return last;
+    if (last.rfind("failed/", 0) == 0 || last.rfind("cancelled/", 0) == 0) return last;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return last;
+}
+
+std::string agent_text(const json& record) {
+  std::string all;
+  for (const auto& t : turns_of(record, "agent")) all += t.value("text", "") + " ";
+  return all;
+}
+
+} // namespace
+
+TEST_CASE("a reminder is placed to the test number, waits for the person, and the customer confirms") {
+  mock_process mocks(twilio_scenario(json::array({"yes this is maria", "yes i will be there", "no thank you goodbye"})));
+  engine_process engine(fast_reminders(), outbound_env(mocks));
+  auto db = connect(engine.database_url());
+  auto ids = due_job(db, "+12175550190", "Maria", 1);
+
+  auto outcome = wait_for_job(db, ids.job);
+  INFO(engine.log());
+  INFO(mocks.output());
+  CHECK(outcome == "done/confirmed");
+  CHECK(one(db, "SELECT status || '/' || reminder_state FROM appointments WHERE id = $1",
+            store::pg_params{}.add(ids.appointment)) == "confirmed/confirmed");
+  // the attempt: the test number dialled, Twilio's SID, the AMD verdict, completed
+  CHECK(one(db, "SELECT dialled || '/' || status || '/' || coalesce(answered_by, '') FROM reminder_attempts"
+                " WHERE job_id = $1",
+            store::pg_params{}.add(ids.job)) == test_number + "/completed/human");
+  auto sid = one(db, "SELECT call_sid FROM reminder_attempts WHERE job_id = $1", store::pg_params{}.add(ids.job));
+  REQUIRE(sid.rfind("CA", 0) == 0);
+  // Twilio was asked to call the test number only, from the shop's number
+  auto calls = mocks.control_get("/twilio/calls").json()["calls"];
+  INFO(calls.dump());
+  REQUIRE(calls.is_array());
+  REQUIRE(calls.size() == 1);
+  CHECK(calls[0].value("to", "") == test_number);
+  CHECK(calls[0].value("from", "") == shop_number);
+  // the conversation: the name asked before any detail, then the appointment
+  auto record = call_record(engine, sid);
+  auto agent = turns_of(record, "agent");
+  REQUIRE(agent.size() >= 2);
+  CHECK(contains(agent[0].value("text", ""), "Am I speaking with Maria?"));
+  CHECK_FALSE(contains(agent[0].value("text", ""), "oil"));
+  CHECK(contains(agent[1].value("text", ""), "oil change"));
+  CHECK(contains(agent[1].value("text", ""), "tomorrow"));
+  CHECK(engine.metric("ce_reminder_calls_placed_total{kind=\"reminder\"}") == 1);
+  CHECK(engine.metric("ce_reminder_amd_total{answered_by=\"human\"}") == 1);
+}
+
+TEST_CASE("an answering machine gets a short voicemail without personal details") {
+  mock_process mocks(twilio_scenario(json::array(), "machine"));
+  engine_process engine(fast_reminders(), outbound_env(mocks));
+  auto db = connect(engine.database_url());
+  auto ids = due_job(db, "+12175550191", "Maria", 1);
+  auto outcome = wait_for_job(db, ids.job);
+  INFO(engine.log());
+  INFO(mocks.output());
+  CHECK(outcome == "done/voicemail");
+  auto sid = one(db, "SELECT call_sid FROM reminder_attempts WHERE job_id = $1", store::pg_params{}.add(ids.job));
+  auto text = agent_text(call_record(engine, sid));
+  CHECK(contains(text, "appointment tomorrow"));
+  CHECK(contains(text, "please call us at"));
+  CHECK_FALSE(contains(text, "Maria"));
+  CHECK_FALSE(contains(text, "oil"));
+  CHECK(one(db, "SELECT answered_by FROM reminder_attempts WHERE job_id = $1", store::pg_params{}.add(ids.job)) ==
+        "machine_end_beep");
+}
+
+TEST_CASE("stop calling me marks the customer do-not-call and no new job is made for them") {
+  mock_process mocks(twilio_scenario(json::array({"yes", "please stop calling me"})));
+  engine_process engine(fast_reminders(), outbound_env(mocks));
+  auto db = connect(engine.database_url());
+  auto ids = due_job(db, "+12175550192", "Maria", 1);
+  auto outcome = wait_for_job(db, ids.job);
+  INFO(engine.log());
+  CHECK(outcome == "done/opted_out");
+  CHECK(one(db, "SELECT do_not_call FROM customers WHERE id = $1", store::pg_params{}.add(ids.customer)) == "t");
+  // the next day's run creates nothing for them
+  CHECK(one(db,
+            "SELECT count(*) FROM reminder_jobs j JOIN appointments a ON a.id = j.appointment_id"
+            " WHERE a.customer_id = $1 AND j.id <> $2",
+            store::pg_params{}.add(ids.customer).add(ids.job)) == "0");
+}
+
+TEST_CASE("a follow-up stores the customer's rating and words") {
+  mock_process mocks(
+    twilio_scenario(json::array({"yes it is", "five", "the service was quick and friendly", "no thank you"})));
+  engine_process engine(fast_reminders(), outbound_env(mocks));
+  auto db = connect(engine.database_url());
+  auto ids = due_job(db, "+12175550193", "Maria", -2, "followup");
+  auto outcome = wait_for_job(db, ids.job);
+  INFO(engine.log());
+  CHECK(outcome == "done/rated");
+  CHECK(one(db, "SELECT rating::text || '/' || callback_wanted::text FROM reminder_jobs WHERE id = $1",
+            store::pg_params{}.add(ids.job)) == "5/false");
+  CHECK_FALSE(one(db, "SELECT coalesce(feedback, '') FROM reminder_jobs WHERE id = $1",
+                  store::pg_params{}.add(ids.job)).empty());
+}
+
+TEST_CASE("two engines on one database call each customer once, and finish the batch when the scheduler dies") {
+  mock_process mocks(twilio_scenario(json::array({"yes", "yes", "no thank you goodbye"})));
+  json slow{{"reminders", {{"tick_ms", 200}, {"calls_per_second", 0.25}}}};
+  engine_process first(slow, outbound_env(mocks));
+  auto db = connect(first.database_url());
+  // the first engine holds the lock before the second starts
+  for (int i = 0; i < 50 && first.metric("ce_reminder_scheduler_leader") != 1; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  REQUIRE(first.metric("ce_reminder_scheduler_leader") == 1);
+  engine_process second(slow, outbound_env(mocks, first.database_url()));
+  std::vector<customer_ids> jobs;
+  for (int i = 0; i < 3; ++i)
+    jobs.push_back(due_job(db, "+1217555020" + std::to_string(i), "Maria", 1, "reminder", i + 1));
+  // one call is placed every 4 s: kill the scheduling engine after the first
+  for (int i = 0; i < 100 && one(db, "SELECT count(*) FROM reminder_attempts") == "0"; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  REQUIRE(one(db, "SELECT count(*) FROM reminder_attempts") == "1");
+  CHECK(second.metric("ce_reminder_scheduler_leader") == 0);
+  ::kill(first.pid(), SIGKILL);
+  // the second engine takes the lock over and places the other two
+  for (int i = 0; i < 300 && one(db, "SELECT count(*) FROM reminder_attempts") != "3"; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  INFO(second.log());
+  CHECK(one(db, "SELECT count(*) FROM reminder_attempts") == "3");
+  CHECK(second.metric("ce_reminder_scheduler_leader") == 1);
+  for (std::size_t i = 1; i < jobs.size(); ++i) CHECK(wait_for_job(db, jobs[i].job) == "done/confirmed");
+  // exactly one attempt per job, and Twilio asked for exactly three calls
+  CHECK(one(db, "SELECT count(DISTINCT job_id) FROM reminder_attempts") == "3");
+  CHECK(one(db, "SELECT max(attempt) FROM reminder_attempts") == "1");
+  auto calls = mocks.control_get("/twilio/calls").json()["calls"];
+  CHECK(calls.size() == 3);
+}
+
+namespace {
+
+json rule(json when);
+
+json say_rule(json when, const std::string& text) {
+  json r = rule(std::move(when));
+  r["say"] = text;
+  return r;
+}
+
+/// A rule; a `times` key in `when` limits how often it fires.
+json rule(json when) {
+  json r = json::object();
+  if (when.contains("times")) {
+    r["times"] = when["times"];
+    when.erase("times");
+  }
+  r["when"] = std::move(when);
+  return r;
+}
+
+json call_rule(json when, const std::string& name, json args, std::optional<std::string> text = std::nullopt) {
+  json r = rule(std::move(when));
+  r["tool_calls"] = json::array({{{"name", name}, {"arguments", args.dump()}}});
+  if (text) r["say"] = *text;
+  return r;
+}
+
+/// The Twilio callee saying `say`, and an OpenAI model following `rules`.
+json openai_outbound_scenario(json say, json rules) {
+  auto s = twilio_scenario(std::move(say));
+  s["openai"] = {{"api_key", "test"},
+                 {"ttft_ms", 60},
+                 {"tokens_per_second", 200},
+                 {"keepalive_ms", 0},
+                 {"default_text", "Sorry, could you say that again?"},
+                 {"rules", std::move(rules)}};
+  return s;
+}
+
+std::map<std::string, std::string> with_openai(std::map<std::string, std::string> env, const mock_process& mocks) {
+  env["OPENAI_API_KEY"] = "test";
+  env["OPENAI_BASE_URL"] = mocks.openai_base_url();
+  return env;
+}
+
+} // namespace
+
+TEST_CASE("on the OpenAI path a reminder asks for the customer, confirms through the tools, and the job is done",
+          "[integration][openai]") {
+  json rules = json::array({
+    say_rule({{"last_role", "system"}}, "Hi, this is the virtual assistant at Bart's Automotive. Am I speaking with Maria?"),
+    call_rule({{"contains", json::array({"yes"})}, {"times", 1}}, "confirm_identity", {{"is_customer", true}}),
+    say_rule({{"tool_result_for", "confirm_identity"}},
+             "Thanks, Maria. Your oil change is tomorrow at ten in the morning. Will you be able to make it?"),
+    call_rule({{"contains", json::array({"yes", "there"})}, {"times", 1}}, "confirm_appointment", json::object()),
+    say_rule({{"tool_result_for", "confirm_appointment"}}, "Great, you're all set. Is there anything else?"),
+    call_rule({{"contains", json::array({"no", "goodbye", "thank"})}}, "end_call", {{"reason", "done"}},
+              "Thanks, see you tomorrow. Goodbye."),
+  });
+  mock_process mocks(openai_outbound_scenario(json::array({"yes this is maria", "yes i will be there", "no thank you goodbye"}),
+                                              rules));
+  engine_process engine(fast_reminders(), with_openai(outbound_env(mocks), mocks));
+  auto db = connect(engine.database_url());
+  auto ids = due_job(db, "+12175550194", "Maria", 1);
+  auto outcome = wait_for_job(db, ids.job);
+  INFO(engine.log());
+  INFO(mocks.output());
+  CHECK(outcome == "done/confirmed");
+  CHECK(one(db, "SELECT status FROM appointments WHERE id = $1", store::pg_params{}.add(ids.appointment)) ==
+        "confirmed");
+  // the model was given the outbound tools and a prompt for this job, with the name only
+  auto requests = mocks.log("openai", "openai.request");
+  REQUIRE_FALSE(requests.empty());
+  const auto& first = requests.front();
+  std::string system;
+  for (const auto& m : first.value("messages", json::array()))
+    if (m.value("role", "") == "system") system = m.value("content", "");
+  CHECK(contains(system, "Am I speaking with Maria?"));
+  CHECK_FALSE(contains(system, "Camry"));
+  bool offered = false;
+  for (const auto& t : first.value("tools", json::array())) offered = offered || t == "confirm_identity";
+  CHECK(offered);
+}
+
+TEST_CASE("on the OpenAI path a follow-up stores the rating the model recorded", "[integration][openai]") {
+  json rules = json::array({
+    say_rule({{"last_role", "system"}}, "Hi, this is Bart's Automotive. Am I speaking with Maria?"),
+    call_rule({{"contains", json::array({"yes"})}, {"times", 1}}, "confirm_identity", {{"is_customer", true}}),
+    say_rule({{"tool_result_for", "confirm_identity"}}, "Thanks. How would you rate your visit from one to five?"),
+    say_rule({{"contains", json::array({"four", "4"})}, {"times", 1}}, "Thank you. Anything we should know?"),
+    call_rule({{"contains", json::array({"noise", "brakes"})}}, "record_call_outcome",
+              {{"outcome", "rated"}, {"rating", 4}, {"feedback", "a noise from the brakes"}, {"callback_wanted", true}}),
+    say_rule({{"tool_result_for", "record_call_outcome"}}, "I'm sorry. A service advisor will call you back. Goodbye."),
+  });
+  mock_process mocks(openai_outbound_scenario(
+    json::array({"yes", "four", "there is a noise from the brakes", "thank you goodbye"}), rules));
+  engine_process engine(fast_reminders(), with_openai(outbound_env(mocks), mocks));
+  auto db = connect(engine.database_url());
+  auto ids = due_job(db, "+12175550195", "Maria", -2, "followup");
+  auto outcome = wait_for_job(db, ids.job);
+  INFO(engine.log());
+  INFO(mocks.output());
+  CHECK(outcome == "done/rated");
+  CHECK(one(db, "SELECT rating::text || '/' || callback_wanted::text FROM reminder_jobs WHERE id = $1",
+            store::pg_params{}.add(ids.job)) == "4/true");
+}
