@@ -128,6 +128,10 @@ done
 SID="$(psql "$DATABASE_URL" -At -c "SELECT coalesce(call_sid, '') FROM reminder_attempts WHERE job_id = $JOB_ID
   ORDER BY attempt DESC LIMIT 1")"
 if [ -n "$SID" ]; then
+  for _ in $(seq 1 50); do  # the call's record is complete once its supervisor has ended it
+    curl -sf "$URL/calls/$SID" | grep -q '"state":"ended"' && break
+    sleep 0.1
+  done
   curl -sf "$URL/calls/$SID" | python3 -c '
 import json, sys
 rec = json.load(sys.stdin)
