@@ -14,9 +14,9 @@ KIND=reminder
 # --- the customer's side: the Twilio mock and its simulated callee -------------------------
 MOCK_ARGS=(--port-file "$VAR/mock.urls" --twilio-callee-wav-dir "$VAR")
 case "$SCENARIO" in
-  reminder) MOCK_ARGS+=(--twilio-amd human --twilio-callee-say "yes this is maria" --twilio-callee-say "yes i will be there"
+  reminder) MOCK_ARGS+=(--twilio-amd human --twilio-callee-say "yes speaking" --twilio-callee-say "yes i will be there"
                         --twilio-callee-say "no thank you goodbye") ;;
-  followup) MOCK_ARGS+=(--twilio-amd human --twilio-callee-say "yes it is" --twilio-callee-say "five"
+  followup) MOCK_ARGS+=(--twilio-amd human --twilio-callee-say "yes speaking" --twilio-callee-say "five"
                         --twilio-callee-say "the service was quick and everyone was friendly"
                         --twilio-callee-say "no thank you goodbye") ;;
   voicemail) MOCK_ARGS+=(--twilio-amd machine) ;;

@@ -150,8 +150,11 @@ class local_policy {
     std::string clock;     ///< "nine a.m."
     std::string vehicle;   ///< "2021 Toyota Camry", may be empty
     std::optional<int> rating;
+    int misses = 0;  ///< answers in a row that did not answer the step's question
   };
+  turn_output outbound_reask(const utterance_analysis& a);
   std::optional<turn_output> outbound_answer(const utterance_analysis& a);
+  std::optional<turn_output> outbound_step_answer(const utterance_analysis& a);
   std::optional<turn_output> outbound_key(char digit);
   std::optional<turn_output> outbound_tool_result(const std::string& name, std::string_view result_json);
   turn_output outbound_details(std::string_view result_json);

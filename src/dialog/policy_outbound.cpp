@@ -123,6 +123,13 @@ std::optional<turn_output> local_policy::outbound_key(char digit) {
 
 std::optional<turn_output> local_policy::outbound_answer(const utterance_analysis& a) {
   if (!outbound_) return std::nullopt;
+  auto before = outbound_->step;
+  auto out = outbound_step_answer(a);
+  if (outbound_->step != before) outbound_->misses = 0;  // a new question: its own count
+  return out;
+}
+
+std::optional<turn_output> local_policy::outbound_step_answer(const utterance_analysis& a) {
   auto& job = *outbound_;
   if (job.step == outbound_step::loading) return turn_output{};  // the purpose is still loading: wait
   if (asks_opt_out(a)) return outbound_opt_out();
@@ -140,9 +147,9 @@ std::optional<turn_output> local_policy::outbound_answer(const utterance_analysi
         job.step = outbound_step::confirming;
         return tool_turn({}, "confirm_identity", json{{"is_customer", false}}.dump());
       }
-      if (a.heard_nothing() || a.greeting || has_word(a, {"who", "what"}))
+      if (has_word(a, {"who"}) || a.greeting)
         return speak({"This is " + facts_.name + " service department.", "Am I speaking with " + job.first_name + "?"});
-      return std::nullopt;
+      return outbound_reask(a);
     }
     case outbound_step::keep: {
       bool wants_move = (a.content == intent::appointment && a.appointment == appointment_kind::reschedule) ||
@@ -159,9 +166,10 @@ std::optional<turn_output> local_policy::outbound_answer(const utterance_analysi
       }
       if (no || has_pair(a, "can't", "make") || has_pair(a, "cannot", "make")) {
         job.step = outbound_step::change_or_cancel;
+        job.misses = 0;
         return speak({"No problem.", "Would you like to move it to another day, or cancel it?"});
       }
-      return std::nullopt;
+      return outbound_reask(a);
     }
     case outbound_step::change_or_cancel: {
       bool wants_cancel = has_word(a, {"cancel"}) ||
@@ -178,7 +186,7 @@ std::optional<turn_output> local_policy::outbound_answer(const utterance_analysi
                              "Have a great day. Goodbye."},
                             "reminder: no decision", json{{"outcome", "no_decision"}}.dump());
       }
-      return std::nullopt;
+      return outbound_reask(a);
     }
     case outbound_step::rating: {
       if (auto r = rating_in(a)) return outbound_rated(*r);
@@ -186,9 +194,7 @@ std::optional<turn_output> local_policy::outbound_answer(const utterance_analysi
         job.step = outbound_step::feedback;
         return speak({"That's okay.", "Is there anything about your visit you'd like us to know?"});
       }
-      if (a.content != intent::none && a.content != intent::appointment) return std::nullopt;
-      return speak({"Sorry, I didn't catch that.", "On a scale of one to five, how would you rate your service?",
-                    "You can also press a key from one to five."});
+      return outbound_reask(a);
     }
     case outbound_step::feedback: {
       std::string text;
@@ -204,13 +210,46 @@ std::optional<turn_output> local_policy::outbound_answer(const utterance_analysi
         job.step = outbound_step::free;
         return goodbye({"Okay.", "Thanks again for your feedback, and have a great day. Goodbye."}, "follow-up done");
       }
-      return std::nullopt;
+      return outbound_reask(a);
     }
     case outbound_step::loading:
     case outbound_step::confirming:
     case outbound_step::free: break;
   }
   return std::nullopt;
+}
+
+/// An answer that does not answer the step's question: the question again (with the
+/// answers it takes), and after three misses in a row a polite end. Asking for a person
+/// still transfers; goodbye still ends the call.
+turn_output local_policy::outbound_reask(const utterance_analysis& a) {
+  auto& job = *outbound_;
+  bool refuses_person = a.content == intent::human && a.reply == intent::no;
+  if (a.content == intent::human && !refuses_person) return transfer("customer asked for a person");
+  if (a.goodbye || ++job.misses >= 3) {
+    job.step = outbound_step::free;
+    std::vector<std::string> say{a.goodbye ? "Okay." : "I'm sorry, I'm having trouble hearing you."};
+    if (!facts_.phone.empty()) say.push_back("You can reach us any time at " + say_phone_number(facts_.phone) + ".");
+    say.emplace_back("Have a good day. Goodbye.");
+    return outbound_bye(std::move(say), "outbound: no answer understood", json{{"outcome", "no_decision"}}.dump());
+  }
+  switch (job.step) {
+    case outbound_step::identity:
+      return speak({"Sorry, I didn't catch that.", "Am I speaking with " + job.first_name + "?"});
+    case outbound_step::keep:
+      return speak({"Sorry, I didn't catch that.", "Will you be able to make it tomorrow" +
+                                                        (job.clock.empty() ? "" : " at " + job.clock) + "?",
+                    "You can also say you'd like to reschedule or cancel."});
+    case outbound_step::change_or_cancel:
+      return speak({"Sorry, I didn't catch that.", "Would you like to move the appointment, cancel it, or leave it as it is?"});
+    case outbound_step::rating:
+      return speak({"Sorry, I didn't catch that.", "On a scale of one to five, how would you rate your service?",
+                    "You can also press a key from one to five."});
+    case outbound_step::next_service:
+      return speak({"Sorry, I didn't catch that.", "Would you like to book your next service now?"});
+    default: break;
+  }
+  return not_understood();
 }
 
 turn_output local_policy::outbound_rated(int rating) {
@@ -249,8 +288,10 @@ turn_output local_policy::outbound_details(std::string_view result_json) {
   auto j = parse_object(result_json);
   const auto appt = j.value("appointment", json::object());
   job.service = appt.value("service_name", std::string{"your service"});
-  for (const auto& offer : facts_.services)  // "an oil change" reads better than the tool's bare name
+  for (const auto& offer : facts_.services)  // the dealership's own name for it
     if (offer.id == appt.value("service_type", std::string{})) job.service = offer.name;
+  if (job.service.rfind("a ", 0) != 0 && job.service.rfind("an ", 0) != 0 && job.service.rfind("your ", 0) != 0)
+    job.service = "your " + job.service;
   job.vehicle = appt.value("vehicle", std::string{});
   if (auto t = parse_local_time(appt.value("starts_at", std::string{}))) {
     job.when = say_when(*t);

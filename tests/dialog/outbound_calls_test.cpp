@@ -202,3 +202,22 @@ TEST_CASE("booking the next service from a follow-up goes into the booking flow 
   CHECK_FALSE(calls_tool(out, "verify_customer"));
   CHECK_FALSE(contains(said(out), "ZIP"));
 }
+
+TEST_CASE("an answer the outbound question did not expect gets that question again, and three end the call") {
+  auto p = asked_for_maria("reminder");
+  auto first = p.on_user("you too");
+  CHECK(contains(said(first), "Am I speaking with Maria?"));
+  CHECK_FALSE(contains(said(first), "hours"));
+  auto second = p.on_user("five");
+  CHECK(contains(said(second), "Am I speaking with Maria?"));
+  auto third = p.on_user("the weather is nice");
+  CHECK(calls_tool(third, "end_call"));
+  CHECK(args(third, "record_call_outcome")["outcome"] == "no_decision");
+  CHECK_FALSE(contains(said(third), "Maria"));
+}
+
+TEST_CASE("asking for a person during a reminder transfers the call") {
+  auto p = confirmed_maria("reminder");
+  auto out = p.on_user("can i talk to a person");
+  CHECK(calls_tool(out, "transfer_to_human"));
+}
