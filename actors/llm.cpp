@@ -65,7 +65,8 @@ caf::behavior llm(llm_actor* self, engine_services services, caf::actor session,
       if (stale(self, r.generation)) {
         // Keys come faster than turns: the next key's interrupt overtakes this one. The
         // local policy still sees every key (it collects digits); only its output is dropped.
-        if (r.cause == turn_cause::dtmf && self->state.policy) run_policy(self, r);
+        if (r.cause == turn_cause::dtmf && self->state.client) openai_collect_key(self, r.text);
+        else if (r.cause == turn_cause::dtmf && self->state.policy) run_policy(self, r);
         return;
       }
       self->state.generation = r.generation;

@@ -103,6 +103,8 @@ void respond_locally(llm_actor* self, const respond& r);
 void fail_over(llm_actor* self, const http::provider_error& why, const respond* pending, std::uint64_t generation);
 
 // llm_openai.cpp
+/// A key for the model (OpenAI path): collected; handed over after a pause or at '#'.
+void openai_collect_key(llm_actor* self, const std::string& key);
 /// A pause after the last key (or '#'): the digits typed go to the model as caller input.
 void openai_keypad_flush(llm_actor* self, std::uint64_t epoch);
 /// Creates the client and the conversation; false (local mode) when it cannot.

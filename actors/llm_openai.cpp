@@ -183,18 +183,10 @@ void openai_respond(llm_actor* self, respond& r) {
     s.turn = openai_turn{};
   }
   switch (r.cause) {
-    case turn_cause::dtmf: {
-      // Keys are the caller's input for the model: digits typed in a row are one entry,
-      // handed over after a pause (or '#'); '*' starts over. Nothing is said meanwhile.
-      char key = r.text.empty() ? ' ' : r.text.front();
-      if (key == '*') s.keyed.clear();
-      else if (key != '#' && s.keyed.size() < 32) s.keyed += key;
-      auto epoch = ++s.keyed_epoch;
+    case turn_cause::dtmf:
+      // nothing is said while the caller types
       self->send(s.session, agent_turn_done{r.generation, speech_hint::digits});
-      if (key == '#') openai_keypad_flush(self, epoch);
-      else self->delayed_send(self, keypad_pause, keypad_flush_atom::value, epoch);
-      return;
-    }
+      return openai_collect_key(self, r.text);
     case turn_cause::voicemail: {
       // a fixed message: the embedded policy's, which the model sees as said
       auto out = s.policy->on_voicemail();
@@ -344,6 +336,18 @@ bool openai_tool_result(llm_actor* self, tool_result& r) {
   if (changed) refresh_prompt(self);
   if (t.round.complete()) round_complete(self);
   return true;
+}
+
+void openai_collect_key(llm_actor* self, const std::string& text) {
+  // Keys are the caller's input for the model: digits typed in a row are one entry, handed
+  // over after a pause (or '#'); '*' starts over.
+  auto& s = self->state;
+  char key = text.empty() ? ' ' : text.front();
+  if (key == '*') s.keyed.clear();
+  else if (key != '#' && s.keyed.size() < 32) s.keyed += key;
+  auto epoch = ++s.keyed_epoch;
+  if (key == '#') return openai_keypad_flush(self, epoch);
+  self->delayed_send(self, keypad_pause, keypad_flush_atom::value, epoch);
 }
 
 void openai_keypad_flush(llm_actor* self, std::uint64_t epoch) {

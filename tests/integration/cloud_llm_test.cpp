@@ -346,3 +346,28 @@ TEST_CASE("a model that keeps calling tools is stopped at the depth limit and ha
   CHECK(engine.metric("ce_llm_first_sentence_seconds_count") >= 2);
   CHECK(engine.metric("ce_llm_request_seconds_count") == 5);
 }
+
+TEST_CASE("keys typed on the OpenAI path reach the model as the caller's input, a 0 among them does not transfer",
+          "[integration][openai]") {
+  mock_process mocks{openai_scenario(
+    {rule_say({{"last_role", "user"}, {"contains", {"typed on the keypad: 60614"}}},
+              "Thank you, I have the ZIP code six oh six one four. Anything else?"),
+     rule_calls({{"last_role", "user"}, {"contains", {"bye", "thank", "no"}}},
+                {{{"name", "end_call"}, {"arguments", {{"reason", "caller is done"}}}}},
+                "Thank you for calling Bart's Automotive. Goodbye.")})};
+  engine_process engine{json::object(), openai_env(mocks)};
+  auto r = sim::run_call(caller_for(engine, {{"dtmf:60614"}, {"no thank you goodbye"}}));
+  INFO(engine.log());
+  INFO(mocks.output());
+  REQUIRE(r.ok);
+  auto rec = ce::test::call_record(engine, r.call_sid);
+  CHECK(rec.value("end_reason", "") == "agent_hangup");
+  CHECK_FALSE(contains(r.after_stream_twiml, "<Dial"));
+  bool typed = false;
+  for (const auto& req : chat_requests(mocks)) typed = typed || has_message(req, "user", "typed on the keypad: 60614");
+  CHECK(typed);
+  auto agent = turns_of(rec, "agent");
+  bool answered = false;
+  for (const auto& t : agent) answered = answered || contains(t.value("text", ""), "six oh six one four");
+  CHECK(answered);
+}
