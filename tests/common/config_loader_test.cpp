@@ -74,3 +74,50 @@ TEST_CASE("invalid configuration is refused with a message naming the setting", 
   CHECK_FALSE(port.config);
   CHECK(port.error.find("CE_PORT") != std::string::npos);
 }
+
+TEST_CASE("the reminder settings: safe defaults, the test number and window from the environment, checked values",
+          "[config]") {
+  auto shipped = load_config(config_dir + "/engine.json", {});
+  REQUIRE(shipped.config);
+  const auto& r = shipped.config->reminders;
+  CHECK(r.enabled);
+  CHECK(r.test_number.empty());
+  CHECK_FALSE(r.live);  // nothing is dialled unless asked for
+  CHECK(r.run_at == "09:00");
+  CHECK(r.window_start == "08:00");
+  CHECK(r.window_end == "20:00");
+  CHECK(r.calls_per_second == 1.0);
+  CHECK(r.retry_gaps_minutes == std::vector<int>{30, 60, 120});
+  CHECK(r.max_attempts == 3);
+  CHECK(r.followup_after_days == 2);
+  CHECK(r.opt_out_key == '9');
+
+  auto env = load_config(config_dir + "/engine.json", {{"CE_REMINDER_TEST_NUMBER", "+15005550006"},
+                                                       {"CE_REMINDER_WINDOW", "09:30-18:00"},
+                                                       {"TWILIO_FROM_NUMBER", "+12175550100"},
+                                                       {"TWILIO_API_BASE", "http://127.0.0.1:9"}});
+  REQUIRE(env.config);
+  CHECK(env.config->reminders.test_number == "+15005550006");
+  CHECK(env.config->reminders.window_start == "09:30");
+  CHECK(env.config->reminders.window_end == "18:00");
+  CHECK(env.config->twilio.from_number == "+12175550100");
+  CHECK(env.config->twilio.api_base == "http://127.0.0.1:9");
+
+  struct bad {
+    const char* json;
+    const char* names;
+  };
+  for (auto c : {bad{R"({"reminders": {"window_start": "20:00", "window_end": "08:00"}})", "window_start"},
+                 bad{R"({"reminders": {"run_at": "9am"}})", "reminders.run_at"},
+                 bad{R"({"reminders": {"calls_per_second": 0}})", "reminders.calls_per_second"},
+                 bad{R"({"reminders": {"retry_gaps_minutes": []}})", "reminders.retry_gaps_minutes"},
+                 bad{R"({"reminders": {"test_number": "5550006"}})", "reminders.test_number"},
+                 bad{R"({"reminders": {"opt_out_key": "x"}})", "reminders.opt_out_key"},
+                 bad{R"({"twilio": {"ring_timeout_s": 1}})", "twilio.ring_timeout_s"}}) {
+    auto p = parse_config(c.json, config_dir, {});
+    INFO(c.json);
+    CHECK_FALSE(p.config);
+    CHECK(p.error.find(c.names) != std::string::npos);
+  }
+  CHECK_FALSE(parse_config("{}", config_dir, {{"CE_REMINDER_WINDOW", "all day"}}).config);
+}

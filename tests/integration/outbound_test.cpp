@@ -218,7 +218,7 @@ TEST_CASE("two engines on one database call each customer once, and finish the b
   for (int i = 0; i < 50 && first.metric("ce_reminder_scheduler_leader") != 1; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   REQUIRE(first.metric("ce_reminder_scheduler_leader") == 1);
-  auto env2 = outbound_env(mocks, first.database_url());
+  auto env2 = outbound_env(mocks, first.database_url());  // debug: what the recogniser heard, in a failure
   env2["CE_LOG_LEVEL"] = "debug";
   engine_process second(slow, env2);
   std::vector<customer_ids> jobs;
@@ -354,4 +354,53 @@ TEST_CASE("on the OpenAI path a follow-up stores the rating the model recorded",
   CHECK(outcome == "done/rated");
   CHECK(one(db, "SELECT rating::text || '/' || callback_wanted::text FROM reminder_jobs WHERE id = $1",
             store::pg_params{}.add(ids.job)) == "4/true");
+}
+
+TEST_CASE("at its run time the scheduler makes the day's jobs and calls them, once, to the test number") {
+  // about the scheduler, not recognition: one more yes than a perfect conversation needs
+  mock_process mocks(twilio_scenario(
+    json::array({"yes this is maria", "yes i will be there", "yes i will be there", "no thank you goodbye"})));
+  // a first engine only migrates the database (no reminders), then the data goes in
+  engine_process setup(json{{"reminders", {{"enabled", false}}}}, {});
+  auto db = connect(setup.database_url());
+  auto ids = due_job(db, "+12175550210", "Maria", 1);
+  REQUIRE(db.exec("DELETE FROM reminder_jobs").ok());  // only the scheduler makes jobs here
+  setup.terminate();
+  json at_midnight{{"reminders", {{"tick_ms", 200}, {"calls_per_second", 5.0}, {"run_at", "00:00"}}}};
+  engine_process engine(at_midnight, outbound_env(mocks, setup.database_url()));
+  std::string job;
+  for (int i = 0; i < 100 && job.empty(); ++i) {
+    job = one(db, "SELECT id FROM reminder_jobs WHERE appointment_id = $1", store::pg_params{}.add(ids.appointment));
+    if (job.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  INFO(engine.log());
+  REQUIRE_FALSE(job.empty());
+  CHECK(wait_for_job(db, std::stoll(job)) == "done/confirmed");
+  CHECK(one(db, "SELECT count(*) FROM scheduler_runs WHERE shop_day = (now() AT TIME ZONE $1)::date",
+            store::pg_params{}.add(zone)) == "2");
+  CHECK(one(db, "SELECT count(*) FROM reminder_attempts") == "1");
+  CHECK(engine.metric("ce_reminder_jobs{state=\"done\"}") >= 0);
+  CHECK(engine.metric("ce_reminder_next_run_unix") > 0);
+}
+
+TEST_CASE("while reminders are placed, inbound calls cannot take the outbound lines") {
+  mock_process mocks(twilio_scenario(json::array()));
+  json lines{{"calls", {{"max_concurrent_calls", 2}}}, {"reminders", {{"max_concurrent", 1}}}};
+  engine_process engine(lines, outbound_env(mocks));
+  // one inbound caller stays on the line; a second inbound call finds the inbound line taken
+  auto opt = caller_for(engine, {});
+  opt.auth_token = "mock_auth_token";
+  opt.hangup_after_ms = -1;
+  opt.max_call_ms = 8000;
+  std::thread first([&] { sim::run_call(opt); });
+  for (int i = 0; i < 100 && engine.metric("ce_calls_active") < 1; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto second_opt = caller_for(engine, {{"hello"}});
+  second_opt.auth_token = "mock_auth_token";
+  second_opt.from = "+15550002222";
+  auto second = sim::run_call(second_opt);
+  first.join();
+  INFO(engine.log());
+  CHECK(contains(second.twiml, "All of our lines are busy"));
+  CHECK(engine.metric("ce_calls_refused_total{reason=\"refused_capacity\"}") == 1);
 }
