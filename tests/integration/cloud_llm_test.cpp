@@ -5,6 +5,7 @@
 // embedded dialog on a permanent error or on failed turns. Speech is the embedded default.
 #include "helpers.hpp"
 #include "mock_process.hpp"
+#include "openai_rules.hpp"
 
 #include "common/config_loader.hpp"
 #include "store/dealership_store.hpp"
@@ -20,66 +21,8 @@ using nlohmann::json;
 
 namespace {
 
-const std::string greeting = "Thanks for calling Bart's Automotive, this is the service desk. How can I help you today?";
+const std::string& greeting = openai_greeting;
 const std::string llm_failovers = "ce_provider_failovers_total{role=\"llm\",provider=\"openai\"}";
-
-json rule_say(json when, const std::string& text) { return {{"when", std::move(when)}, {"say", text}}; }
-
-json rule_calls(json when, json calls, std::optional<std::string> text = std::nullopt) {
-  json r{{"when", std::move(when)}, {"tool_calls", std::move(calls)}};
-  if (text) r["say"] = *text;
-  return r;
-}
-
-/// The OpenAI mock with `rules` (the greeting rule first), fast unless told otherwise.
-json openai_scenario(json rules, json extra = json::object()) {
-  json all = json::array({rule_say({{"last_role", "system"}}, greeting)});
-  for (auto& r : rules) all.push_back(r);
-  json o{{"api_key", "test"},
-         {"ttft_ms", 80},
-         {"tokens_per_second", 150},
-         {"keepalive_ms", 0},
-         {"default_text", "Sorry, I did not catch that. Could you say it again?"},
-         {"rules", all}};
-  o.merge_patch(extra);
-  return json{{"openai", o}};
-}
-
-std::map<std::string, std::string> openai_env(const mock_process& mocks) {
-  return {{"OPENAI_API_KEY", "test"}, {"OPENAI_BASE_URL", mocks.openai_base_url()}};
-}
-
-/// Requests the mock accepted, in order.
-std::vector<json> chat_requests(const mock_process& mocks) { return mocks.log("openai", "openai.request"); }
-
-bool has_message(const json& request, const std::string& role, const std::string& part) {
-  for (const auto& m : request.value("messages", json::array()))
-    if (m.value("role", "") == role && m.contains("content") && m["content"].is_string() &&
-        contains(m["content"].get<std::string>(), part))
-      return true;
-  return false;
-}
-
-std::string system_prompt(const json& request) {
-  for (const auto& m : request.value("messages", json::array()))
-    if (m.value("role", "") == "system") return m.value("content", "");
-  return {};
-}
-
-/// A weekday (Monday..Friday) at least two days from now, "YYYY-MM-DD".
-std::string bookable_weekday() {
-  auto t = std::time(nullptr) + 2 * 86400;
-  for (;;) {
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    if (tm.tm_wday >= 1 && tm.tm_wday <= 5) {
-      char buf[16];
-      std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-      return buf;
-    }
-    t += 86400;
-  }
-}
 
 store::pg_connection connect(const engine_process& e) {
   store::pg_options o;

@@ -6,6 +6,7 @@
 // on one database call each customer once, also when the one that schedules is killed.
 #include "helpers.hpp"
 #include "mock_process.hpp"
+#include "openai_rules.hpp"
 
 #include "store/pg.hpp"
 
@@ -250,48 +251,11 @@ TEST_CASE("two engines on one database call each customer once, and finish the b
 
 namespace {
 
-json rule(json when);
-
-json say_rule(json when, const std::string& text) {
-  json r = rule(std::move(when));
-  r["say"] = text;
-  return r;
-}
-
-/// A rule; a `times` key in `when` limits how often it fires.
-json rule(json when) {
-  json r = json::object();
-  if (when.contains("times")) {
-    r["times"] = when["times"];
-    when.erase("times");
-  }
-  r["when"] = std::move(when);
-  return r;
-}
-
-json call_rule(json when, const std::string& name, json args, std::optional<std::string> text = std::nullopt) {
-  json r = rule(std::move(when));
-  r["tool_calls"] = json::array({{{"name", name}, {"arguments", args.dump()}}});
-  if (text) r["say"] = *text;
-  return r;
-}
-
-/// The Twilio callee saying `say`, and an OpenAI model following `rules`.
+/// The Twilio callee saying `say`, and an OpenAI model following `rules` (no inbound greeting).
 json openai_outbound_scenario(json say, json rules) {
   auto s = twilio_scenario(std::move(say));
-  s["openai"] = {{"api_key", "test"},
-                 {"ttft_ms", 60},
-                 {"tokens_per_second", 200},
-                 {"keepalive_ms", 0},
-                 {"default_text", "Sorry, could you say that again?"},
-                 {"rules", std::move(rules)}};
+  s.merge_patch(openai_scenario(std::move(rules), json{{"ttft_ms", 60}, {"tokens_per_second", 200}}, false));
   return s;
-}
-
-std::map<std::string, std::string> with_openai(std::map<std::string, std::string> env, const mock_process& mocks) {
-  env["OPENAI_API_KEY"] = "test";
-  env["OPENAI_BASE_URL"] = mocks.openai_base_url();
-  return env;
 }
 
 } // namespace
@@ -299,18 +263,18 @@ std::map<std::string, std::string> with_openai(std::map<std::string, std::string
 TEST_CASE("on the OpenAI path a reminder asks for the customer, confirms through the tools, and the job is done",
           "[integration][openai]") {
   json rules = json::array({
-    say_rule({{"last_role", "system"}}, "Hi, this is the virtual assistant at Bart's Automotive. Am I speaking with Maria?"),
-    call_rule({{"contains", json::array({"yes"})}, {"times", 1}}, "confirm_identity", {{"is_customer", true}}),
-    say_rule({{"tool_result_for", "confirm_identity"}},
+    rule_say({{"last_role", "system"}}, "Hi, this is the virtual assistant at Bart's Automotive. Am I speaking with Maria?"),
+    rule_call({{"contains", json::array({"yes"})}, {"times", 1}}, "confirm_identity", {{"is_customer", true}}),
+    rule_say({{"tool_result_for", "confirm_identity"}},
              "Thanks, Maria. Your oil change is tomorrow at ten in the morning. Will you be able to make it?"),
-    call_rule({{"contains", json::array({"yes", "there"})}, {"times", 1}}, "confirm_appointment", json::object()),
-    say_rule({{"tool_result_for", "confirm_appointment"}}, "Great, you're all set. Is there anything else?"),
-    call_rule({{"contains", json::array({"no", "goodbye", "thank"})}}, "end_call", {{"reason", "done"}},
+    rule_call({{"contains", json::array({"yes", "there"})}, {"times", 1}}, "confirm_appointment", json::object()),
+    rule_say({{"tool_result_for", "confirm_appointment"}}, "Great, you're all set. Is there anything else?"),
+    rule_call({{"contains", json::array({"no", "goodbye", "thank"})}}, "end_call", {{"reason", "done"}},
               "Thanks, see you tomorrow. Goodbye."),
   });
   mock_process mocks(openai_outbound_scenario(json::array({"yes this is maria", "yes i will be there", "no thank you goodbye"}),
                                               rules));
-  engine_process engine(fast_reminders(), with_openai(outbound_env(mocks), mocks));
+  engine_process engine(fast_reminders(), openai_env(mocks, outbound_env(mocks)));
   auto db = connect(engine.database_url());
   auto ids = due_job(db, "+12175550194", "Maria", 1);
   auto outcome = wait_for_job(db, ids.job);
@@ -335,17 +299,17 @@ TEST_CASE("on the OpenAI path a reminder asks for the customer, confirms through
 
 TEST_CASE("on the OpenAI path a follow-up stores the rating the model recorded", "[integration][openai]") {
   json rules = json::array({
-    say_rule({{"last_role", "system"}}, "Hi, this is Bart's Automotive. Am I speaking with Maria?"),
-    call_rule({{"contains", json::array({"yes"})}, {"times", 1}}, "confirm_identity", {{"is_customer", true}}),
-    say_rule({{"tool_result_for", "confirm_identity"}}, "Thanks. How would you rate your visit from one to five?"),
-    say_rule({{"contains", json::array({"four", "4"})}, {"times", 1}}, "Thank you. Anything we should know?"),
-    call_rule({{"contains", json::array({"noise", "brakes"})}}, "record_call_outcome",
+    rule_say({{"last_role", "system"}}, "Hi, this is Bart's Automotive. Am I speaking with Maria?"),
+    rule_call({{"contains", json::array({"yes"})}, {"times", 1}}, "confirm_identity", {{"is_customer", true}}),
+    rule_say({{"tool_result_for", "confirm_identity"}}, "Thanks. How would you rate your visit from one to five?"),
+    rule_say({{"contains", json::array({"four", "4"})}, {"times", 1}}, "Thank you. Anything we should know?"),
+    rule_call({{"contains", json::array({"noise", "brakes"})}}, "record_call_outcome",
               {{"outcome", "rated"}, {"rating", 4}, {"feedback", "a noise from the brakes"}, {"callback_wanted", true}}),
-    say_rule({{"tool_result_for", "record_call_outcome"}}, "I'm sorry. A service advisor will call you back. Goodbye."),
+    rule_say({{"tool_result_for", "record_call_outcome"}}, "I'm sorry. A service advisor will call you back. Goodbye."),
   });
   mock_process mocks(openai_outbound_scenario(
     json::array({"yes", "four", "there is a noise from the brakes", "thank you goodbye"}), rules));
-  engine_process engine(fast_reminders(), with_openai(outbound_env(mocks), mocks));
+  engine_process engine(fast_reminders(), openai_env(mocks, outbound_env(mocks)));
   auto db = connect(engine.database_url());
   auto ids = due_job(db, "+12175550195", "Maria", -2, "followup");
   auto outcome = wait_for_job(db, ids.job);
