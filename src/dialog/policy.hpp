@@ -150,6 +150,7 @@ class local_policy {
     std::string clock;     ///< "nine a.m."
     std::string vehicle;   ///< "2021 Toyota Camry", may be empty
     std::optional<int> rating;
+    std::string next_service;  ///< follow-ups: the service to offer ("tire rotation"), may be empty
     int misses = 0;  ///< answers in a row that did not answer the step's question
   };
   turn_output outbound_reask(const utterance_analysis& a);
@@ -163,7 +164,7 @@ class local_policy {
   turn_output outbound_opt_out();
   turn_output outbound_bye(std::vector<std::string> sentences, std::string reason, std::string outcome_json);
   static bool asks_opt_out(const utterance_analysis& a);
-  static std::vector<std::string> with_next_service(std::vector<std::string> sentences);
+  std::vector<std::string> with_next_service(std::vector<std::string> sentences) const;
   tool_request silent_tool(std::string name, std::string arguments_json);
   std::optional<outbound_job> outbound_;
 

@@ -62,6 +62,13 @@ bool complains(const utterance_analysis& a) {
          has_pair(a, "not", "happy") || has_pair(a, "not", "working") || has_pair(a, "not", "right");
 }
 
+/// "tire rotation" -> "a tire rotation", "oil change" -> "an oil change".
+std::string with_article(const std::string& name) {
+  if (name.rfind("a ", 0) == 0 || name.rfind("an ", 0) == 0 || name.empty()) return name;
+  bool vowel = std::string_view{"aeiou"}.find(name.front()) != std::string_view::npos;
+  return (vowel ? "an " : "a ") + name;
+}
+
 } // namespace
 
 void local_policy::set_outbound_job(std::string_view kind, char opt_out_key) {
@@ -204,6 +211,10 @@ std::optional<turn_output> local_policy::outbound_step_answer(const utterance_an
     case outbound_step::next_service: {
       if (yes || a.content == intent::appointment || !a.services.empty()) {
         job.step = outbound_step::free;
+        // "yes" books the service offered, unless they named another
+        if (a.services.empty() && !job.next_service.empty())
+          return run_flow(flow_.start(booking_task::book,
+                                      matcher_->analyse("i would like to book " + bare_service_name(job.next_service))));
         return run_flow(flow_.start(booking_task::book, a));
       }
       if (no || a.done || a.goodbye || a.thanks) {
@@ -278,8 +289,15 @@ turn_output local_policy::outbound_feedback(const utterance_analysis& a, std::st
   return out;
 }
 
-std::vector<std::string> local_policy::with_next_service(std::vector<std::string> sentences) {
-  sentences.emplace_back("While I have you, would you like to book your next service?");
+std::vector<std::string> local_policy::with_next_service(std::vector<std::string> sentences) const {
+  const auto& job = *outbound_;
+  if (job.next_service.empty()) {
+    sentences.emplace_back("While I have you, would you like to book your next service?");
+  } else {
+    sentences.push_back("While I have you, " + (job.vehicle.empty() ? std::string{"your car"} : "your " + job.vehicle) +
+                        " is due for " + with_article(bare_service_name(job.next_service)) + ".");
+    sentences.emplace_back("Would you like to book it now?");
+  }
   return sentences;
 }
 
@@ -298,6 +316,10 @@ turn_output local_policy::outbound_details(std::string_view result_json) {
     job.clock = say_clock(t->minutes);
   }
   flow_.adopt_verified_customer(job.first_name);
+  const auto next = j.value("next_service", json::object());
+  job.next_service = next.value("service_name", std::string{});
+  for (const auto& offer : facts_.services)
+    if (offer.id == next.value("service_type", std::string{})) job.next_service = offer.name;
   std::string vehicle = job.vehicle.empty() ? "" : " for your " + job.vehicle;
   if (job.kind == "followup") {
     job.step = outbound_step::rating;

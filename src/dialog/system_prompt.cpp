@@ -171,6 +171,9 @@ bool update_prompt_job(prompt_job& job, std::string_view tool, std::string_view 
                         a.value("service_name", std::string{"a service"}) +
                         (a.value("vehicle", std::string{}).empty() ? "" : " for the " + a.value("vehicle", std::string{})) +
                         ", " + a.value("starts_at", std::string{}) + ".";
+      if (auto n = j.find("next_service"); n != j.end() && n->is_object())
+        job.appointment += " Next service to offer: " + n->value("service_name", std::string{}) + " (" +
+                           n->value("service_type", std::string{}) + ").";
     } else {
       job.wrong_person = true;
     }

@@ -1,6 +1,7 @@
 #include "store/outbound_jobs.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace ce::store {
 namespace {
@@ -235,6 +236,29 @@ result<claimed_job> job_context(pg_connection& conn, std::int64_t job_id, int at
   j.starts_local = std::string{r.text(9)};
   j.vehicle = std::string{r.text(10)};
   return j;
+}
+
+result<std::optional<next_service>> recommended_service(pg_connection& conn, std::int64_t job_id,
+                                                        const std::vector<std::string>& candidates) {
+  if (candidates.empty()) return std::optional<next_service>{};
+  std::string list = "{";
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    for (char c : candidates[i])  // service ids are [a-z_]: nothing to quote, refuse anything else
+      if (!(std::islower(static_cast<unsigned char>(c)) || c == '_'))
+        return make_error(store_errc::invalid, "a service id is lower case letters and underscores");
+    list += (i ? "," : "") + candidates[i];
+  }
+  list += "}";
+  auto r = conn.exec(
+    "WITH done AS (SELECT a.vehicle_id, a.service_type FROM reminder_jobs j JOIN appointments a"
+    "   ON a.id = j.appointment_id WHERE j.id = $1)"
+    " SELECT s.t, coalesce(max(h.performed_on)::text, '') FROM unnest($2::text[]) AS s(t)"
+    "   CROSS JOIN done LEFT JOIN service_history h ON h.service_type = s.t AND h.vehicle_id = done.vehicle_id"
+    " WHERE s.t <> done.service_type GROUP BY s.t ORDER BY max(h.performed_on) NULLS FIRST, s.t LIMIT 1",
+    pg_params{}.add(job_id).add(list));
+  if (!r) return r.error();
+  if (r->empty()) return std::optional<next_service>{};
+  return std::optional<next_service>{next_service{std::string{(*r)[0].text(0)}, std::string{(*r)[0].text(1)}}};
 }
 
 status attempt_withdrawn(pg_connection& conn, std::int64_t job_id, int attempt, std::int64_t now_unix,

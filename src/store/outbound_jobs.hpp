@@ -82,6 +82,15 @@ result<std::vector<claimed_job>> claim_due_jobs(pg_connection& conn, std::string
 /// the appointment, the vehicle. not_found when there is no such attempt.
 result<claimed_job> job_context(pg_connection& conn, std::int64_t job_id, int attempt, std::string_view time_zone);
 
+/// A follow-up's suggestion: of the routine services `candidates`, the one the job's
+/// vehicle had longest ago (or never), other than the one just done. nullopt: none.
+struct next_service {
+  std::string service_type;
+  std::string last_done;  ///< YYYY-MM-DD, "" when never
+};
+result<std::optional<next_service>> recommended_service(pg_connection& conn, std::int64_t job_id,
+                                                        const std::vector<std::string>& candidates);
+
 /// Twilio refused with 429 (too many requests): the attempt is withdrawn without being
 /// counted and the job is pending again, due `retry_after_s` later.
 status attempt_withdrawn(pg_connection& conn, std::int64_t job_id, int attempt, std::int64_t now_unix,

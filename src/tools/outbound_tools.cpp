@@ -61,8 +61,20 @@ tool_result confirm_identity(tool_call& c) {
             {"service_name", service_name(c.env.facts, job->service_type)},
             {"starts_at", job->starts_local},
             {"vehicle", job->vehicle}};
-  return json{{"ok", true}, {"is_customer", true}, {"kind", std::string{store::to_string(job->kind)}},
-              {"first_name", job->first_name}, {"appointment", appt}};
+  json out{{"ok", true}, {"is_customer", true}, {"kind", std::string{store::to_string(job->kind)}},
+           {"first_name", job->first_name}, {"appointment", appt}};
+  if (job->kind == store::job_kind::followup) {
+    // what to offer next: the routine service this vehicle had longest ago
+    std::vector<std::string> routine;
+    for (const auto& s : c.env.facts.services)
+      if (s.id == "oil_change" || s.id == "tire_rotation" || s.id == "brake_inspection") routine.push_back(s.id);
+    auto next = store::recommended_service(c.env.store.connection(), job->job_id, routine);
+    if (next && *next)
+      out["next_service"] = {{"service_type", (*next)->service_type},
+                             {"service_name", service_name(c.env.facts, (*next)->service_type)},
+                             {"last_done", (*next)->last_done.empty() ? json(nullptr) : json((*next)->last_done)}};
+  }
+  return out;
 }
 
 tool_result confirm_appointment(tool_call& c) {

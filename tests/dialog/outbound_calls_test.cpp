@@ -37,7 +37,8 @@ constexpr std::string_view details_reminder =
   R"("service_type":"oil_change","service_name":"an oil change","starts_at":"2026-12-08 09:00","vehicle":"2021 Toyota Camry"}})";
 constexpr std::string_view details_followup =
   R"({"ok":true,"is_customer":true,"kind":"followup","first_name":"Maria","appointment":{"appointment_id":40,)"
-  R"("service_type":"tire_rotation","service_name":"a tire rotation","starts_at":"2026-12-05 10:30","vehicle":"2021 Toyota Camry"}})";
+  R"("service_type":"tire_rotation","service_name":"a tire rotation","starts_at":"2026-12-05 10:30","vehicle":"2021 Toyota Camry"},)"
+  R"("next_service":{"service_type":"brake_inspection","service_name":"brake inspection","last_done":null}})";
 
 /// An outbound call of `kind` past the "Am I speaking with Maria?" question.
 local_policy asked_for_maria(std::string_view kind, turn_output* greeting = nullptr) {
@@ -171,7 +172,7 @@ TEST_CASE("a follow-up asks for a rating, stores it with the caller's words and 
   CHECK(a["rating"] == 5);
   CHECK(a["callback_wanted"] == false);
   CHECK(a["feedback"] == "the staff were really friendly");
-  CHECK(contains(said(fb), "book your next service"));
+  CHECK(contains(said(fb), "2021 Toyota Camry is due for a brake inspection"));
   auto no = p.on_user("no thanks");
   CHECK(calls_tool(no, "end_call"));
 }
@@ -220,4 +221,13 @@ TEST_CASE("asking for a person during a reminder transfers the call") {
   auto p = confirmed_maria("reminder");
   auto out = p.on_user("can i talk to a person");
   CHECK(calls_tool(out, "transfer_to_human"));
+}
+
+TEST_CASE("yes to the offered next service books that service") {
+  auto p = confirmed_maria("followup");
+  p.on_user("five");
+  p.on_user("nothing");
+  auto out = p.on_user("yes please");
+  CHECK_FALSE(contains(said(out), "Which service"));
+  CHECK_FALSE(calls_tool(out, "verify_customer"));
 }

@@ -86,6 +86,16 @@ TEST_CASE("outcomes and ratings are checked and stored, opt-out marks the custom
   tool_rig rig{"t_tools_out_outcome", ""};
   auto maria = rig.customer("+12175550703", 1);
   auto call = reminder_for(rig, maria, "followup");
+  // a follow-up offers the routine service the vehicle had longest ago (never, here), not the one just done
+  auto yes = rig.call("confirm_identity", {{"is_customer", true}});
+  CHECK(yes["next_service"]["service_type"] == "brake_inspection");
+  CHECK(yes["next_service"]["last_done"].is_null());
+  REQUIRE(rig.shop.connection()
+            .exec("INSERT INTO service_history (vehicle_id, service_type, performed_on) VALUES ($1, 'brake_inspection',"
+                  " current_date - 30)",
+                  ce::store::pg_params{}.add(maria.car.id))
+            .ok());
+  CHECK(rig.call("confirm_identity", {{"is_customer", true}})["next_service"]["service_type"] == "tire_rotation");
   CHECK(rig.call("record_call_outcome", {{"outcome", "delighted"}})["error"] == "invalid_argument");
   CHECK(rig.call("record_call_outcome", {{"outcome", "rated"}, {"rating", 9}})["error"] == "invalid_argument");
   auto rated = rig.call("record_call_outcome",
