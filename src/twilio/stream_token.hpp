@@ -17,9 +17,9 @@ struct stream_claims {
   std::string to;
   std::string direction;    ///< "inbound" or "outbound"
   std::string appointment;  ///< optional id the call is about; may be empty
+  std::int64_t expires_unix_s = 0;
   /// An outbound call's job: "<job id>/<attempt>/<reminder|followup>"; empty for inbound.
   std::string job;
-  std::int64_t expires_unix_s = 0;
 };
 
 /// The `<Parameter>` name the token travels under.

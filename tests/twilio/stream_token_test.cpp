@@ -1,6 +1,8 @@
 // Stream tokens: minted at the webhook, checked at the stream's start.
 #include "twilio/stream_token.hpp"
 
+#include "callengine/call.hpp"
+
 #include "common/base64.hpp"
 #include "twilio/crypto.hpp"
 
@@ -169,4 +171,25 @@ TEST_CASE("verification works without asking for a reason", "[token]") {
   CHECK(verify_stream_token(secret, token, now));
   CHECK_FALSE(verify_stream_token(secret, token + "x", now));
   CHECK_FALSE(verify_stream_token_for_call(secret, token, "CA0", now));
+}
+
+TEST_CASE("an outbound call's job rides in the token, and a token without one is an inbound call's") {
+  auto c = sample_claims();
+  c.direction = "outbound";
+  c.job = "41/2/reminder";
+  auto back = verify_stream_token(secret, mint_stream_token(secret, c, now), now);
+  REQUIRE(back);
+  CHECK(back->job == "41/2/reminder");
+  auto ref = ce::parse_outbound_job(back->job);
+  REQUIRE(ref);
+  CHECK(ref->job_id == 41);
+  CHECK(ref->attempt == 2);
+  CHECK(ref->kind == "reminder");
+  CHECK(ce::format_outbound_job(*ref) == "41/2/reminder");
+  auto inbound = verify_stream_token(secret, mint_stream_token(secret, sample_claims(), now), now);
+  REQUIRE(inbound);
+  CHECK(inbound->job.empty());
+  for (const char* bad : {"", "41", "41/2", "41/2/other", "x/2/reminder", "41/-1/reminder", "0/1/reminder",
+                          "41/2/reminder/extra", "99999999999999999999/1/reminder"})
+    CHECK_FALSE(ce::parse_outbound_job(bad));
 }
