@@ -137,6 +137,20 @@ result<std::vector<claimed_job>> claim_due_jobs(pg_connection& conn, std::string
     if (!a) return a.error();
     if (auto e = end_attempt(conn, job, attempt, "failed", now_unix, rules); !e) return e.error();
   }
+  // A placed call whose final callback never came (lost, or sent to a node that is gone):
+  // the attempt ends; the job keeps the outcome its conversation recorded, or fails without
+  // another call (it may have been answered).
+  auto lost = conn.exec(
+    "WITH ended AS ("
+    "  UPDATE reminder_attempts SET status = 'unknown', error = 'no final status from Twilio',"
+    "    ended_at = to_timestamp($1::bigint)"
+    "  WHERE ended_at IS NULL AND call_sid IS NOT NULL"
+    "    AND placed_at < to_timestamp($1::bigint) - make_interval(mins => $2::int) RETURNING job_id)"
+    " UPDATE reminder_jobs j SET state = CASE WHEN j.outcome IS NULL THEN 'failed' ELSE 'done' END,"
+    "   outcome = coalesce(j.outcome, 'no_final_status'), updated_at = now()"
+    " FROM ended WHERE j.id = ended.job_id AND j.state IN ('claimed', 'calling', 'done')",
+    pg_params{}.add(now_unix).add(rules.stale_calling_minutes));
+  if (!lost) return lost.error();
   if (rules.max_live > 0) {
     auto live = conn.exec("SELECT count(*) FROM reminder_attempts WHERE ended_at IS NULL");
     if (!live) return live.error();

@@ -34,6 +34,9 @@ struct calling_rules {
   std::vector<int> closed_weekdays;  ///< 0 = Sunday .. 6 = Saturday: no call on these shop days
   int max_live = 0;                  ///< outbound attempts not yet ended, across nodes; 0 = no cap
   int stale_placing_minutes = 10;    ///< an attempt never heard of again (its node died) fails after this
+  /// A placed call with no final status callback this long after it was placed (ring time
+  /// plus the longest call, and a margin) ends as `no_final_status`; it is not called again.
+  int stale_calling_minutes = 45;
 };
 
 struct day_jobs_report {

@@ -424,3 +424,28 @@ TEST_CASE("a day whose jobs were created is known as created") {
   CHECK(day_jobs_created(conn, "2031-03-11").value());
   CHECK_FALSE(day_jobs_created(conn, "2031-03-12").value());
 }
+
+TEST_CASE("a placed call whose final status never comes ends without another call, keeping its outcome") {
+  auto url = fresh_database("t_jobs_lost_status");
+  auto store = make_store(url);
+  auto& conn = store.connection();
+  auto maria = add_customer(store, "+12175550191", 1);
+  auto omar = add_customer(store, "+12175550192", 2);
+  appointment_at(conn, maria, "2031-03-12 09:00");
+  appointment_at(conn, omar, "2031-03-12 10:00", "booked", 2);
+  REQUIRE(create_day_jobs(conn, "2031-03-11", at(conn, "2031-03-11 09:00"), rules(), "a").ok());
+  auto t0 = at(conn, "2031-03-11 09:00");
+  auto claimed = claim_due_jobs(conn, "a", 2, t0, rules(), no_test_number);
+  REQUIRE(claimed->size() == 2);
+  REQUIRE(attempt_placed(conn, claimed->at(0).job_id, 1, "CAlost1").ok());
+  REQUIRE(attempt_placed(conn, claimed->at(1).job_id, 1, "CAlost2").ok());
+  REQUIRE(job_outcome(conn, "CAlost2", "confirmed").ok());  // the conversation ended; `completed` got lost
+  CHECK(claim_due_jobs(conn, "a", 2, t0 + 30 * 60, rules(), no_test_number)->empty());
+  CHECK(text(conn, "SELECT status FROM reminder_attempts WHERE call_sid = 'CAlost1'") == "queued");  // not yet
+  CHECK(claim_due_jobs(conn, "a", 2, t0 + 46 * 60, rules(), no_test_number)->empty());  // nobody called again
+  CHECK(text(conn, "SELECT state || '/' || outcome FROM reminder_jobs WHERE id = $1",
+             pg_params{}.add(claimed->at(0).job_id)) == "failed/no_final_status");
+  CHECK(text(conn, "SELECT state || '/' || outcome FROM reminder_jobs WHERE id = $1",
+             pg_params{}.add(claimed->at(1).job_id)) == "done/confirmed");
+  CHECK(scalar(conn, "SELECT count(*) FROM reminder_attempts WHERE ended_at IS NULL") == 0);
+}
