@@ -193,8 +193,10 @@ TEST_CASE("stop calling me marks the customer do-not-call and no new job is made
 }
 
 TEST_CASE("a follow-up stores the customer's rating and words") {
-  mock_process mocks(
-    twilio_scenario(json::array({"yes it is", "five", "the service was quick and friendly", "no thank you"})));
+  // "yes speaking" twice: if the recogniser misses the first, the question is asked again;
+  // if it does not, the second gets the rating question again (issue 13: recognition)
+  mock_process mocks(twilio_scenario(
+    json::array({"yes speaking", "yes speaking", "five", "the service was quick and friendly", "no thank you"})));
   engine_process engine(fast_reminders(), outbound_env(mocks));
   auto db = connect(engine.database_url());
   auto ids = due_job(db, "+12175550193", "Maria", -2, "followup");
