@@ -389,27 +389,11 @@ result<bool> attempt_status(pg_connection& conn, std::string_view call_sid, std:
 
 status job_outcome(pg_connection& conn, std::string_view call_sid, std::string_view outcome, std::optional<int> rating,
                    std::optional<std::string> feedback, bool callback_wanted) {
-  if (outcome.empty() || outcome.size() > 40) return make_error(store_errc::invalid, "an outcome is 1-40 characters");
-  if (rating && (*rating < 1 || *rating > 5)) return make_error(store_errc::invalid, "a rating is 1 to 5");
-  pg_transaction tx{conn};
-  if (auto b = tx.begin(); !b) return b;
-  auto a = conn.exec("UPDATE reminder_attempts SET outcome = $2 WHERE call_sid = $1 RETURNING job_id",
-                     pg_params{}.add(call_sid).add(outcome));
+  auto a = conn.exec("SELECT job_id, attempt FROM reminder_attempts WHERE call_sid = $1", pg_params{}.add(call_sid));
   if (!a) return a.error();
   if (a->empty()) return make_error(store_errc::not_found, "no outbound attempt has that call SID");
-  auto job_id = (*a)[0].int64(0);
-  auto j = conn.exec("UPDATE reminder_jobs SET state = 'done', outcome = $2, rating = coalesce($3, rating),"
-                     " feedback = coalesce($4, feedback), callback_wanted = callback_wanted OR $5, updated_at = now()"
-                     " WHERE id = $1 RETURNING kind, appointment_id",
-                     pg_params{}.add(job_id).add(outcome).add(rating).add(feedback).add(callback_wanted));
-  if (!j) return j.error();
-  if (!j->empty() && (*j)[0].text(0) == "reminder") {
-    auto st = outcome == "confirmed" ? "confirmed" : "called";
-    auto ap = conn.exec("UPDATE appointments SET reminder_state = $2, updated_at = now() WHERE id = $1",
-                        pg_params{}.add((*j)[0].int64(1)).add(st));
-    if (!ap) return ap.error();
-  }
-  return tx.commit();
+  return job_outcome_for(conn, (*a)[0].int64(0), (*a)[0].int32(1), outcome, rating, std::move(feedback),
+                         callback_wanted);
 }
 
 status job_outcome_for(pg_connection& conn, std::int64_t job_id, int attempt, std::string_view outcome,

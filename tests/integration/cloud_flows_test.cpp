@@ -6,7 +6,7 @@
 #include "mock_process.hpp"
 #include "openai_rules.hpp"
 
-#include "store/pg.hpp"
+#include "pg_helpers.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -16,20 +16,10 @@ using nlohmann::json;
 
 namespace {
 
-store::pg_connection connect(const engine_process& e) {
-  store::pg_options o;
-  o.url = e.database_url();
-  store::pg_connection c{o};
-  REQUIRE(c.connect().ok());
-  return c;
-}
+store::pg_connection connect(const engine_process& e) { return pg_connect(e.database_url()); }
 
 std::string one(store::pg_connection& c, const std::string& sql, const store::pg_params& p = {}) {
-  auto r = c.exec(sql, p);
-  INFO((r ? "" : r.error().message));
-  REQUIRE(r.ok());
-  if (r->empty() || (*r)[0].is_null(0)) return {};
-  return std::string{(*r)[0].text(0)};
+  return query_one(c, sql, p);
 }
 
 json any_of(std::initializer_list<const char*> words, int times = -1) {

@@ -8,7 +8,7 @@
 #include "mock_process.hpp"
 #include "openai_rules.hpp"
 
-#include "store/pg.hpp"
+#include "pg_helpers.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -25,20 +25,10 @@ const std::string test_number = "+15005550006";
 const std::string shop_number = "+12175550100";
 const char* zone = "America/Chicago";
 
-store::pg_connection connect(const std::string& url) {
-  store::pg_options o;
-  o.url = url;
-  store::pg_connection c{o};
-  REQUIRE(c.connect().ok());
-  return c;
-}
+store::pg_connection connect(const std::string& url) { return pg_connect(url); }
 
 std::string one(store::pg_connection& c, const std::string& sql, const store::pg_params& p = {}) {
-  auto r = c.exec(sql, p);
-  INFO((r ? "" : r.error().message));
-  REQUIRE(r.ok());
-  if (r->empty() || (*r)[0].is_null(0)) return {};
-  return std::string{(*r)[0].text(0)};
+  return query_one(c, sql, p);
 }
 
 /// The mock Twilio account the engine places calls with, and a callee playing `say`.
