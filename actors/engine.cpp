@@ -1,5 +1,6 @@
 #include "actors/engine.hpp"
 
+#include "actors/amd_relay.hpp"
 #include "actors/asr_pool.hpp"
 #include "actors/calendar_mirror.hpp"
 #include "actors/call_log_writer.hpp"
@@ -19,6 +20,8 @@
 #include "store/shop_calendar.hpp"
 #include "store/seed.hpp"
 #include "tools/tool_schemas.hpp"
+
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -119,7 +122,15 @@ std::unique_ptr<engine> engine::start(caf::actor_system& sys, std::shared_ptr<co
                              [&sys] { return static_cast<double>(sys.registry().running()); });
   metrics.add_callback_gauge("ce_caf_detached_actors", "Detached actors (own threads)",
                              [&sys] { return static_cast<double>(sys.detached_actors()); });
-  e->gateway_ = make_gateway(sys, e->services_);
+  if (cfg->reminders.enabled) {
+    amd_relay_options ro;
+    ro.redis_url = store::effective_redis_url(cfg->store);
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    ro.node = std::string{host} + ":" + std::to_string(getpid());
+    e->amd_relay_ = std::make_shared<amd_relay>(std::move(ro), e->services_.registry, metrics);
+  }
+  e->gateway_ = make_gateway(sys, e->services_, e->amd_relay_);
   return e;
 }
 
@@ -137,6 +148,7 @@ bool engine::flush_call_logs(caf::actor_system& sys, std::chrono::milliseconds d
 }
 
 void engine::stop() {
+  amd_relay_.reset();  // the gateway's copy goes with it; the thread ends when both are gone
   for (auto* a : {&services_.reminders, &services_.registry, &services_.asr_pool, &services_.tts_engine, &services_.call_logs,
                   &services_.store_pool, &services_.calendar_mirror}) {
     if (*a) caf::anon_send_exit(*a, caf::exit_reason::user_shutdown);

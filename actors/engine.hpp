@@ -19,6 +19,8 @@ class shard;
 
 namespace ce::actors {
 
+class amd_relay;
+
 class engine {
 public:
   /// Starts the shared actors. Returns nullptr and sets `error` when a provider cannot
@@ -40,6 +42,7 @@ public:
 private:
   engine() = default;
   engine_services services_;
+  std::shared_ptr<amd_relay> amd_relay_;  ///< AMD verdicts between nodes (null when reminders are off)
   std::unique_ptr<call_gateway> gateway_;
 };
 

@@ -1,5 +1,6 @@
 #include "actors/gateway.hpp"
 
+#include "actors/amd_relay.hpp"
 #include "actors/call_registry.hpp"
 #include "actors/call_session.hpp"
 #include "actors/reminder_scheduler.hpp"
@@ -68,7 +69,8 @@ private:
 
 class gateway final : public call_gateway {
 public:
-  gateway(caf::actor_system& sys, engine_services services) : sys_(sys), services_(std::move(services)) {}
+  gateway(caf::actor_system& sys, engine_services services, std::shared_ptr<amd_relay> relay)
+    : sys_(sys), services_(std::move(services)), relay_(std::move(relay)) {}
 
   void admit(admission_request req, std::function<void(admission_decision)> reply) override {
     caf::anon_send(services_.registry, admit_call{std::move(req), std::move(reply)});
@@ -98,8 +100,11 @@ public:
   }
 
   void outbound_event(outbound_call_event event) override {
-    if (!event.answered_by.empty())
+    if (!event.answered_by.empty()) {
       caf::anon_send(services_.registry, amd_verdict{event.call_sid, event.answered_by});
+      // the call's stream may be on another node
+      if (relay_) relay_->publish(event.call_sid, event.answered_by);
+    }
     if (services_.reminders) caf::anon_send(services_.reminders, outbound_callback{std::move(event)});
   }
 
@@ -110,12 +115,14 @@ public:
 private:
   caf::actor_system& sys_;
   engine_services services_;
+  std::shared_ptr<amd_relay> relay_;
 };
 
 } // namespace
 
-std::unique_ptr<call_gateway> make_gateway(caf::actor_system& sys, engine_services services) {
-  return std::make_unique<gateway>(sys, std::move(services));
+std::unique_ptr<call_gateway> make_gateway(caf::actor_system& sys, engine_services services,
+                                           std::shared_ptr<amd_relay> relay) {
+  return std::make_unique<gateway>(sys, std::move(services), std::move(relay));
 }
 
 } // namespace ce::actors

@@ -11,6 +11,9 @@
 
 namespace ce::actors {
 
-std::unique_ptr<call_gateway> make_gateway(caf::actor_system& sys, engine_services services);
+class amd_relay;
+/// `relay` (may be null): tells the other nodes the AMD verdicts this node receives.
+std::unique_ptr<call_gateway> make_gateway(caf::actor_system& sys, engine_services services,
+                                           std::shared_ptr<amd_relay> relay = nullptr);
 
 } // namespace ce::actors

@@ -193,6 +193,22 @@ status redis_connection::ping() {
   return done{};
 }
 
+int redis_connection::socket() const { return ctx_ ? ctx_->fd : -1; }
+
+result<std::vector<redis_reply>> redis_connection::read_pushed() {
+  if (!ctx_) return make_error(store_errc::unavailable, "not connected to Redis");
+  if (redisBufferRead(ctx_) != REDIS_OK) return io_error();
+  std::vector<redis_reply> out;
+  for (;;) {
+    void* raw = nullptr;
+    if (redisReaderGetReply(ctx_->reader, &raw) != REDIS_OK) return io_error();
+    if (!raw) break;
+    reply_ptr reply{static_cast<redisReply*>(raw)};
+    if (reply->type != REDIS_REPLY_ERROR) out.push_back(convert(reply.get()));
+  }
+  return out;
+}
+
 result<std::optional<std::string>> redis_connection::get(std::string_view key) {
   auto r = command({"GET", key});
   if (!r) return r.error();

@@ -56,6 +56,12 @@ public:
   result<std::vector<redis_reply>> pipeline(const std::vector<std::vector<std::string>>& commands);
 
   status ping();
+  /// For a subscribed connection: its socket (-1 when not connected), to wait on with poll().
+  int socket() const;
+  /// For a subscribed connection, once poll() says the socket is readable: reads what has
+  /// arrived and returns every complete message pushed (possibly none). A closed or failed
+  /// connection is `unavailable` and is dropped (subscribe again after reconnecting).
+  result<std::vector<redis_reply>> read_pushed();
   result<std::optional<std::string>> get(std::string_view key);
   status setex(std::string_view key, int ttl_s, std::string_view value);
   result<std::int64_t> del(std::string_view key);               ///< keys removed

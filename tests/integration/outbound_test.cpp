@@ -9,6 +9,7 @@
 #include "openai_rules.hpp"
 
 #include "pg_helpers.hpp"
+#include "twilio/signature.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -239,6 +240,59 @@ TEST_CASE("two engines on one database call each customer once, and finish the b
   CHECK(one(db, "SELECT max(attempt) FROM reminder_attempts") == "1");
   auto calls = mocks.control_get("/twilio/calls").json()["calls"];
   CHECK(calls.size() == 3);
+}
+
+TEST_CASE("an answering-machine verdict that reaches another node is relayed to the node that holds the call") {
+  // Two nodes behind one public address (a load balancer): the call's stream is on the
+  // first, Twilio's AMD callback lands on the second. The mock sends no verdict of its own
+  // in time, so only the relayed one can turn the waiting call into a voicemail.
+  auto scenario = twilio_scenario(json::array(), "machine");
+  scenario["twilio"]["amd_delay_ms"] = 600000;
+  mock_process mocks(scenario);
+  json cfg = fast_reminders();
+  cfg["reminders"]["amd_wait_ms"] = 30000;
+  engine_process first(cfg, outbound_env(mocks));
+  auto env2 = outbound_env(mocks, first.database_url());
+  env2["CE_PUBLIC_BASE_URL"] = first.url();
+  engine_process second(cfg, env2);
+  for (int i = 0; i < 100 && second.metric("ce_amd_relay_subscribed") != 1; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  REQUIRE(second.metric("ce_amd_relay_subscribed") == 1);
+  REQUIRE(first.metric("ce_amd_relay_subscribed") == 1);
+  auto db = connect(first.database_url());
+  auto ids = due_job(db, "+12175550194", "Maria", 1);
+  // the call is placed (by either node) and its stream reaches the first node, which waits
+  // for the verdict
+  std::string sid;
+  for (int i = 0; i < 300 && sid.empty(); ++i) {
+    sid = one(db, "SELECT coalesce(call_sid, '') FROM reminder_attempts WHERE job_id = $1", store::pg_params{}.add(ids.job));
+    if (sid.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  REQUIRE_FALSE(sid.empty());
+  for (int i = 0; i < 300 && live_call_record(first, sid).value("state", "") != "live"; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  REQUIRE(live_call_record(first, sid).value("state", "") == "live");
+  CHECK(live_call_record(second, sid).empty());
+  // Twilio's callback, signed for the public address, delivered to the second node
+  const std::string path = "/twilio/amd-status?job=" + std::to_string(ids.job) + "/1/reminder";
+  twilio::form_params form{{"AccountSid", "AC00000000000000000000000000000001"},
+                           {"CallSid", sid},
+                           {"AnsweredBy", "machine_end_beep"},
+                           {"MachineDetectionDuration", "4200"}};
+  auto reply = sim::http_post_form(second.url() + path, form,
+                                   twilio::compute_signature("mock_auth_token", first.url() + path, form));
+  CHECK(reply.status / 100 == 2);
+  auto outcome = wait_for_job(db, ids.job, 40);
+  INFO(first.log());
+  INFO(second.log());
+  CHECK(outcome == "done/voicemail");
+  auto record = call_record(first, sid);
+  auto agent = turns_of(record, "agent");
+  REQUIRE_FALSE(agent.empty());
+  CHECK(contains(agent[0].value("text", ""), "please call us at"));
+  CHECK_FALSE(contains(agent_text(record), "Am I speaking with"));
+  CHECK(second.metric("ce_amd_relay_published_total") == 1);
+  CHECK(first.metric("ce_amd_relay_received_total") >= 1);
 }
 
 namespace {
