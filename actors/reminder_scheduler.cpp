@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <unordered_map>
 
 namespace ce::actors::scheduler_detail {
 /// The REST client's answer for one attempt (sent from the shard).
@@ -26,9 +27,18 @@ struct rest_answer {
   int retry_after_s = 0;
 };
 
+/// Twilio's answer to a status lookup (GET Calls/{sid}).
+struct fetched_status {
+  std::string call_sid;
+  std::string status;       ///< empty on failure
+  std::string answered_by;
+  std::string error;
+};
+
 } // namespace ce::actors::scheduler_detail
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::scheduler_detail::rest_answer)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ce::actors::scheduler_detail::fetched_status)
 
 namespace ce::actors {
 
@@ -61,6 +71,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using tick_atom = caf::atom_constant<caf::atom("rtick")>;
+using scheduler_detail::fetched_status;
 using scheduler_detail::rest_answer;
 
 struct scheduler_metrics {
@@ -85,6 +96,11 @@ struct scheduler_metrics {
   }
   ce::metrics::gauge& jobs(const std::string& state) {
     return registry.get_gauge("ce_reminder_jobs", "Outbound jobs by state", {{"state", state}});
+  }
+  ce::metrics::counter& fetched(const std::string& st) {
+    return registry.get_counter("ce_reminder_status_fetched_total",
+                                "Final statuses of outbound calls looked up on Twilio (their callback never came)",
+                                {{"status", st}});
   }
   ce::metrics::gauge& outcomes(const std::string& outcome) {
     return registry.get_gauge("ce_reminder_job_outcomes", "Outbound jobs by outcome", {{"outcome", outcome}});
@@ -116,6 +132,9 @@ struct scheduler_state {
   double tokens = 0;        ///< calls that may be placed now (refilled at calls_per_second)
   steady_clock::time_point refilled;
   steady_clock::time_point counted;
+  steady_clock::time_point status_checked;
+  /// When each open call was last looked up on Twilio (pruned as calls end).
+  std::unordered_map<std::string, steady_clock::time_point> looked_up;
   bool db_down_logged = false;
   static inline const char* name = "reminder_scheduler";
 };
@@ -273,6 +292,65 @@ void on_callback(scheduler_actor* self, const outbound_call_event& ev) {
               *known ? "" : " (no open attempt: a duplicate or another engine's call)");
 }
 
+/// Looks up on Twilio the calls that were placed a while ago and are still open here: a
+/// final status callback may have been lost (or sent to a node that is gone). Each call is
+/// looked up at most once per `status_check_after_s`; a handful per pass.
+void check_open_calls(scheduler_actor* self, std::int64_t now) {
+  auto& s = self->state;
+  const auto after = std::chrono::seconds(s.cfg->reminders.status_check_after_s);
+  const auto now_steady = steady_clock::now();
+  if (now_steady - s.status_checked < std::min<steady_clock::duration>(after, 5s)) return;
+  s.status_checked = now_steady;
+  auto open = store::open_calls_placed_before(*s.db, now - s.cfg->reminders.status_check_after_s, 20);
+  if (!open) {
+    s.log->warn("role=reminder_scheduler listing open calls failed: {}", open.error().message);
+    return;
+  }
+  std::erase_if(s.looked_up, [&](const auto& kv) { return std::find(open->begin(), open->end(), kv.first) == open->end(); });
+  caf::actor me = caf::actor_cast<caf::actor>(self);
+  int asked = 0;
+  for (const auto& sid : *open) {
+    auto it = s.looked_up.find(sid);
+    if (it != s.looked_up.end() && now_steady - it->second < after) continue;
+    if (++asked > 5) break;
+    s.looked_up[sid] = now_steady;
+    s.client->fetch(sid, [me, sid](http::result<twilio_rest::created_call> r) {
+      fetched_status f{sid, {}, {}, {}};
+      if (r) {
+        f.status = r->status;
+        f.answered_by = r->answered_by;
+      } else {
+        f.error = r.error().describe();
+      }
+      caf::anon_send(me, std::move(f));
+    });
+  }
+}
+
+void on_fetched(scheduler_actor* self, const fetched_status& f) {
+  auto& s = self->state;
+  if (f.status.empty()) {
+    s.log->warn("call_sid={} role=reminder_scheduler looking the call up on Twilio failed: {}", f.call_sid, f.error);
+    return;
+  }
+  if (!store::is_final_call_status(f.status)) {
+    s.log->debug("call_sid={} role=reminder_scheduler still {} on Twilio", f.call_sid, f.status);
+    return;
+  }
+  std::optional<std::string> answered_by;
+  if (!f.answered_by.empty()) answered_by = f.answered_by;
+  auto known = store::attempt_status(*s.db, f.call_sid, f.status, answered_by, unix_now(), s.rules);
+  if (!known) {
+    s.log->warn("call_sid={} role=reminder_scheduler final status {} from Twilio not recorded: {}", f.call_sid, f.status,
+                known.error().message);
+    return;
+  }
+  if (!*known) return;  // its callback arrived meanwhile
+  s.m->fetched(f.status).inc();
+  s.log->info("call_sid={} role=reminder_scheduler status {} looked up on Twilio (its final callback never came)",
+              f.call_sid, f.status);
+}
+
 void tick(scheduler_actor* self) {
   auto& s = self->state;
   self->delayed_send(self, std::chrono::milliseconds(s.cfg->reminders.tick_ms), tick_atom::value);
@@ -308,6 +386,7 @@ void tick(scheduler_actor* self) {
   if (!s.leader || !clock) return;
   create_jobs_if_due(self, *clock, now);
   if (!s.mode.places_calls() || !s.client) return;
+  check_open_calls(self, now);
   int budget = static_cast<int>(std::floor(s.tokens));
   if (budget <= 0) return;
   auto claimed = store::claim_due_jobs(*s.db, s.node, budget, now, s.rules, s.test_number);
@@ -355,6 +434,7 @@ caf::behavior reminder_scheduler(scheduler_actor* self, std::shared_ptr<const en
   return {
     [=](tick_atom) { tick(self); },
     [=](const rest_answer& a) { on_answer(self, a); },
+    [=](const fetched_status& f) { on_fetched(self, f); },
     [=](const outbound_callback& c) { on_callback(self, c.event); },
   };
 }

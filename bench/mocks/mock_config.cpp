@@ -366,6 +366,17 @@ bool parse_twilio(const json& j, twilio_config& c, config_error& err) {
     r.fail(r.at("amd_answered_by"),
            "must be human, machine, machine_start, machine_end_beep, machine_end_silence, machine_end_other, fax or unknown");
   r.number("amd_delay_ms", c.amd_delay_ms, -1, max_ms);
+  if (const json* lost = r.take("lost_callbacks")) {
+    static const std::set<std::string> events{"initiated", "ringing", "answered", "completed"};
+    c.lost_callbacks.clear();
+    if (!lost->is_array()) r.fail(r.at("lost_callbacks"), "must be a list of status callback events");
+    else
+      for (const auto& e : *lost) {
+        if (!e.is_string() || !events.count(e.get<std::string>()))
+          r.fail(r.at("lost_callbacks"), "events are initiated, ringing, answered or completed");
+        else c.lost_callbacks.insert(e.get<std::string>());
+      }
+  }
   if (const json* callee = r.take("callee")) parse_callee(*callee, r.at("callee"), c.callee, err);
   parse_fault_list(r, "faults", c.faults, err);
   r.finish();

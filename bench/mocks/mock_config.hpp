@@ -39,7 +39,7 @@
 //               "api_keys": {"SK...": "secret"}, "step_ms": 100, "outcome": "answered",
 //               "auto_complete_ms": 0, "twiml_exec_ms": 500, "fetch_twiml": true,
 //               "amd_answered_by": "human", "amd_delay_ms": -1,
-//               "callee": <callee>, "faults": [ <fault>... ] }
+//               "lost_callbacks": [], "callee": <callee>, "faults": [ <fault>... ] }
 // }
 //
 // twilio.amd_answered_by: who picks up, and what answering-machine detection reports:
@@ -47,7 +47,9 @@
 // or a Twilio value: machine_start, machine_end_beep, machine_end_silence,
 // machine_end_other, fax, unknown. twilio.amd_delay_ms: answer -> AMD result; -1 = human
 // 1800, machine_start 2500, fax 3000, unknown 5000, machine_end_* 4500 or, when a simulated
-// callee plays the greeting, 400 ms after its beep ends.
+// callee plays the greeting, 400 ms after its beep ends. twilio.lost_callbacks: status
+// callback events ("initiated", "ringing", "answered", "completed") that are never sent, as
+// when a callback is lost on the way; the call's state still changes (GET shows it).
 //
 // <callee> (the simulated callee of outbound calls whose TwiML runs <Connect><Stream>) =
 //   { "enabled": false,        // mock_providers turns it on by default
@@ -90,6 +92,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -251,6 +254,7 @@ struct twilio_config {
   bool fetch_twiml = true;
   std::string amd_answered_by = "human";
   int amd_delay_ms = -1;  ///< -1: by answer kind (see the schema above)
+  std::set<std::string> lost_callbacks;  ///< status callback events never sent
   twilio_callee_config callee;
   std::vector<fault_rule> faults;
 };

@@ -652,6 +652,10 @@ void twilio_service::fetch_twiml(const call_ptr& c, const std::string& url, cons
 
 void twilio_service::queue_callback(const call_ptr& c, const std::string& event, const std::string& call_status) {
   if (c->status_callback.empty() || !c->events.count(event)) return;
+  if (c->cfg.lost_callbacks.count(event)) {
+    ctx_.log.add(service::twilio, "twilio.callback_lost", {{"call_sid", c->sid}, {"event", event}, {"status", call_status}});
+    return;
+  }
   twilio::form_params p{{"AccountSid", c->account},
                         {"ApiVersion", "2010-04-01"},
                         {"CallSid", c->sid},

@@ -65,6 +65,9 @@ struct reminders_config {
   /// An answered outbound call waits this long for answering-machine detection before the
   /// agent speaks (a machine must not hear half a conversation).
   int amd_wait_ms = 6000;
+  /// A placed call still without a final status callback this long after it was placed is
+  /// looked up on Twilio (GET Calls/{sid}), and again every as long while it lasts.
+  int status_check_after_s = 300;
   char opt_out_key = '9';       ///< pressed in a reminder call: do not call me again
   bool call_on_closed_days = false;  ///< env CE_REMINDER_ANY_DAY=1 (a demo on a Sunday)
 };

@@ -140,6 +140,7 @@ void read_reminders(const json& j, reminders_config& r) {
   get(j, "followup_after_days", r.followup_after_days, "reminders");
   get(j, "tick_ms", r.tick_ms, "reminders");
   get(j, "amd_wait_ms", r.amd_wait_ms, "reminders");
+  get(j, "status_check_after_s", r.status_check_after_s, "reminders");
   get(j, "call_on_closed_days", r.call_on_closed_days, "reminders");
   std::string key(1, r.opt_out_key);
   get(j, "opt_out_key", key, "reminders");
@@ -162,6 +163,8 @@ void validate_reminders(const reminders_config& r, const twilio_config& t) {
   if (r.followup_after_days < 0) throw config_error{"reminders.followup_after_days: must be >= 0"};
   if (r.tick_ms < 100 || r.tick_ms > 60000) throw config_error{"reminders.tick_ms: must be 100..60000"};
   if (r.amd_wait_ms < 0 || r.amd_wait_ms > 30000) throw config_error{"reminders.amd_wait_ms: must be 0..30000"};
+  if (r.status_check_after_s < 1 || r.status_check_after_s > 3600)
+    throw config_error{"reminders.status_check_after_s: must be 1..3600"};
   if (!r.test_number.empty() && (r.test_number[0] != '+' || r.test_number.size() < 8))
     throw config_error{"reminders.test_number: an E.164 number such as +15555550123 (got '" + r.test_number + "')"};
   if (t.api_base.rfind("http://", 0) != 0 && t.api_base.rfind("https://", 0) != 0)

@@ -387,6 +387,19 @@ result<bool> attempt_status(pg_connection& conn, std::string_view call_sid, std:
   return true;
 }
 
+bool is_final_call_status(std::string_view call_status) { return terminal_status(call_status); }
+
+result<std::vector<std::string>> open_calls_placed_before(pg_connection& conn, std::int64_t before_unix, int limit) {
+  auto rows = conn.exec("SELECT call_sid FROM reminder_attempts"
+                        " WHERE ended_at IS NULL AND call_sid IS NOT NULL AND placed_at < to_timestamp($1::bigint)"
+                        " ORDER BY placed_at LIMIT $2",
+                        pg_params{}.add(before_unix).add(limit));
+  if (!rows) return rows.error();
+  std::vector<std::string> out;
+  for (int i = 0; i < rows->size(); ++i) out.emplace_back((*rows)[i].text(0));
+  return out;
+}
+
 status job_outcome(pg_connection& conn, std::string_view call_sid, std::string_view outcome, std::optional<int> rating,
                    std::optional<std::string> feedback, bool callback_wanted) {
   auto a = conn.exec("SELECT job_id, attempt FROM reminder_attempts WHERE call_sid = $1", pg_params{}.add(call_sid));

@@ -116,6 +116,12 @@ result<bool> attempt_status(pg_connection& conn, std::string_view call_sid, std:
                             std::optional<std::string> answered_by, std::int64_t now_unix,
                             const calling_rules& rules);
 
+/// Placed calls (with a call SID) still open that were placed before `before_unix`, oldest
+/// first: the ones whose final status callback may have been lost.
+result<std::vector<std::string>> open_calls_placed_before(pg_connection& conn, std::int64_t before_unix, int limit);
+/// True for Twilio's final call statuses (completed, busy, no-answer, failed, canceled).
+bool is_final_call_status(std::string_view call_status);
+
 /// The conversation's result (`confirmed`, `rescheduled`, `cancelled`, `voicemail`,
 /// `wrong_person`, `opted_out`, `rated`, `no_decision` ...): the job is done with it, and for
 /// a follow-up the rating, feedback and call-back flag are kept.

@@ -40,7 +40,45 @@ ce::http::result<created_call> place(calls_client& client, outbound_call c) {
   return f.get();
 }
 
+ce::http::result<created_call> fetch(calls_client& client, std::string sid) {
+  std::promise<ce::http::result<created_call>> p;
+  auto f = p.get_future();
+  client.fetch(std::move(sid), [&p](ce::http::result<created_call> r) { p.set_value(std::move(r)); });
+  REQUIRE(f.wait_for(5s) == std::future_status::ready);
+  return f.get();
+}
+
 } // namespace
+
+TEST_CASE("looking a call up: its status as Twilio sees it, a 404 for an unknown sid, no path tricks",
+          "[clients][twilio]") {
+  // a busy call whose final callback is lost: only the lookup can tell
+  auto mocks = start_mocks(json{{"twilio", {{"step_ms", 30}, {"fetch_twiml", false}, {"outcome", "busy"},
+                                            {"lost_callbacks", {"completed"}}}}});
+  io_runner io;
+  calls_client client{io.io(), options_for(*mocks)};
+  auto placed = place(client, reminder_call());
+  REQUIRE(placed.ok());
+  std::string status;
+  for (int i = 0; i < 100 && status != "busy"; ++i) {
+    auto r = fetch(client, placed->sid);
+    INFO((r ? "" : r.error().describe()));
+    REQUIRE(r.ok());
+    CHECK(r->sid == placed->sid);
+    status = r->status;
+    if (status != "busy") std::this_thread::sleep_for(20ms);
+  }
+  CHECK(status == "busy");
+  auto unknown = fetch(client, "CA00000000000000000000000000000099");
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.error().http_status == 404);
+  auto tricky = fetch(client, "../Calls");
+  REQUIRE_FALSE(tricky.ok());
+  CHECK(tricky.error().code == ce::http::provider_errc::bad_request);
+  auto answer = ce::twilio_rest::read_create_answer(200, R"({"sid":"CA1","status":"completed","answered_by":"machine_end_beep"})");
+  REQUIRE(answer.ok());
+  CHECK(answer->answered_by == "machine_end_beep");
+}
 
 TEST_CASE("placing a call: To, From, Url, status callbacks and async AMD, and Twilio's sid back",
           "[clients][twilio]") {

@@ -295,6 +295,33 @@ TEST_CASE("an answering-machine verdict that reaches another node is relayed to 
   CHECK(first.metric("ce_amd_relay_received_total") >= 1);
 }
 
+TEST_CASE("a busy call whose final status callback is lost is looked up on Twilio and retried later") {
+  auto scenario = twilio_scenario(json::array());
+  scenario["twilio"]["outcome"] = "busy";
+  scenario["twilio"]["lost_callbacks"] = json::array({"completed"});
+  mock_process mocks(scenario);
+  json cfg = fast_reminders();
+  cfg["reminders"]["status_check_after_s"] = 2;
+  engine_process engine(cfg, outbound_env(mocks));
+  auto db = connect(engine.database_url());
+  auto ids = due_job(db, "+12175550195", "Maria", 1);
+  std::string attempt;
+  for (int i = 0; i < 300; ++i) {
+    attempt = one(db, "SELECT status || '/' || (ended_at IS NOT NULL)::text FROM reminder_attempts WHERE job_id = $1",
+                  store::pg_params{}.add(ids.job));
+    if (attempt == "busy/true") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  INFO(engine.log());
+  INFO(mocks.output());
+  CHECK(attempt == "busy/true");
+  // retried after the first gap (30 minutes), not called again now
+  CHECK(one(db, "SELECT state || '/' || (due_at > now() + interval '29 minutes')::text FROM reminder_jobs WHERE id = $1",
+            store::pg_params{}.add(ids.job)) == "pending/true");
+  CHECK(engine.metric("ce_reminder_status_fetched_total{status=\"busy\"}") == 1);
+  CHECK(mocks.control_get("/twilio/calls").json()["calls"].size() == 1);
+}
+
 namespace {
 
 /// The Twilio callee saying `say`, and an OpenAI model following `rules` (no inbound greeting).

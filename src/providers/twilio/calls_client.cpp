@@ -10,6 +10,9 @@
 #include <boost/asio/post.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cctype>
+
 namespace ce::twilio_rest {
 
 std::vector<std::pair<std::string, std::string>> create_form(const outbound_call& c) {
@@ -37,6 +40,7 @@ http::result<created_call> read_create_answer(int status, std::string_view body)
     created_call c;
     c.sid = j["sid"].get<std::string>();
     if (j.contains("status") && j["status"].is_string()) c.status = j["status"].get<std::string>();
+    if (j.contains("answered_by") && j["answered_by"].is_string()) c.answered_by = j["answered_by"].get<std::string>();
     return c;
   }
   std::string code, message = "Twilio answered " + std::to_string(status);
@@ -60,23 +64,46 @@ struct calls_client::impl : std::enable_shared_from_this<impl> {
     if (base && base->secure()) tls = http::client_tls_context();
   }
 
-  void place(outbound_call call, std::function<void(http::result<created_call>)> done) {
-    if (stopped) return done(http::make_error(http::provider_errc::cancelled, "client stopped"));
-    if (!base) return done(http::make_error(http::provider_errc::bad_request, "twilio api_base is not a URL"));
+  std::optional<http::provider_error> unusable() const {
+    if (stopped) return http::make_error(http::provider_errc::cancelled, "client stopped");
+    if (!base) return http::make_error(http::provider_errc::bad_request, "twilio api_base is not a URL");
     if (opt.account_sid.empty() || opt.auth_token.empty())
-      return done(http::make_error(http::provider_errc::unauthenticated, "no Twilio account SID or auth token"));
+      return http::make_error(http::provider_errc::unauthenticated, "no Twilio account SID or auth token");
+    return std::nullopt;
+  }
+
+  http::http_request_spec request(http::bhttp::verb method, const std::string& path) const {
     http::http_request_spec spec;
-    spec.method = http::bhttp::verb::post;
+    spec.method = method;
     spec.endpoint = *base;
-    spec.target = base->target("/2010-04-01/Accounts/" + opt.account_sid + "/Calls.json");
+    spec.target = base->target("/2010-04-01/Accounts/" + opt.account_sid + path);
     const std::string credentials = opt.account_sid + ":" + opt.auth_token;
     spec.headers = {
       {"Authorization",
        "Basic " + base64_encode(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(credentials.data()),
                                                               credentials.size()))},
-      {"Content-Type", "application/x-www-form-urlencoded"},
       {"Accept", "application/json"}};
+    return spec;
+  }
+
+  void place(outbound_call call, std::function<void(http::result<created_call>)> done) {
+    if (auto e = unusable()) return done(std::move(*e));
+    auto spec = request(http::bhttp::verb::post, "/Calls.json");
+    spec.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
     spec.body = twilio::form_urlencode(create_form(call));
+    send(std::move(spec), std::move(done));
+  }
+
+  void fetch(const std::string& call_sid, std::function<void(http::result<created_call>)> done) {
+    if (auto e = unusable()) return done(std::move(*e));
+    // a SID goes into the path: letters and digits only
+    if (call_sid.empty() || call_sid.size() > 64 ||
+        !std::all_of(call_sid.begin(), call_sid.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); }))
+      return done(http::make_error(http::provider_errc::bad_request, "not a call SID"));
+    send(request(http::bhttp::verb::get, "/Calls/" + call_sid + ".json"), std::move(done));
+  }
+
+  void send(http::http_request_spec spec, std::function<void(http::result<created_call>)> done) {
     http::http_timeouts t;
     t.connect = opt.connect_timeout;
     t.first_byte = opt.answer_timeout;
@@ -101,6 +128,12 @@ calls_client::~calls_client() {
 void calls_client::place(outbound_call call, std::function<void(http::result<created_call>)> done) {
   boost::asio::post(impl_->io, [i = impl_, call = std::move(call), done = std::move(done)]() mutable {
     i->place(std::move(call), std::move(done));
+  });
+}
+
+void calls_client::fetch(std::string call_sid, std::function<void(http::result<created_call>)> done) {
+  boost::asio::post(impl_->io, [i = impl_, sid = std::move(call_sid), done = std::move(done)]() mutable {
+    i->fetch(sid, std::move(done));
   });
 }
 

@@ -41,13 +41,15 @@ struct outbound_call {
 };
 
 struct created_call {
-  std::string sid;     ///< CA...
-  std::string status;  ///< queued
+  std::string sid;          ///< CA...
+  std::string status;       ///< queued (create); queued ... completed, busy, no-answer, failed, canceled (fetch)
+  std::string answered_by;  ///< fetch: AMD's verdict when there was one
 };
 
 /// The form body of the create request (parameter order as sent).
 std::vector<std::pair<std::string, std::string>> create_form(const outbound_call& c);
-/// Reads Twilio's answer: 201 with the Call resource, or an error body {code, message, status}.
+/// Reads Twilio's answer: 201 (create) or 200 (fetch) with the Call resource, or an error
+/// body {code, message, status}.
 http::result<created_call> read_create_answer(int status, std::string_view body);
 
 class calls_client {
@@ -58,6 +60,9 @@ public:
   calls_client& operator=(const calls_client&) = delete;
 
   void place(outbound_call call, std::function<void(http::result<created_call>)> done);
+  /// `GET .../Calls/{sid}.json`: the call as Twilio sees it now (for a final status
+  /// callback that never came).
+  void fetch(std::string call_sid, std::function<void(http::result<created_call>)> done);
 
 private:
   struct impl;
