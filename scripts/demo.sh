@@ -33,6 +33,15 @@ log "starting PostgreSQL and Redis (scripts/services.sh)"
 GIVEN_URLS=()
 [ -n "${DATABASE_URL:-}" ] && GIVEN_URLS+=(DATABASE_URL="$DATABASE_URL")
 [ -n "${REDIS_URL:-}" ] && GIVEN_URLS+=(REDIS_URL="$REDIS_URL")
+# Servers that already ran before the demo (an earlier `services.sh start`) are left running.
+OURS=()
+for component in postgres redis; do
+  scripts/services.sh status "$component" >/dev/null 2>&1 || OURS+=("$component")
+done
+stop_our_services() {
+  local c
+  for c in "${OURS[@]}"; do env -u DATABASE_URL -u REDIS_URL "${GIVEN_URLS[@]}" scripts/services.sh stop "$c"; done
+}
 scripts/services.sh start
 eval "$(scripts/services.sh env | sed 's/^/export /')"
 log "loading the demo data (callengine seed; kept when already there)"
@@ -78,7 +87,7 @@ RC=0
 if [ "$EXIT_AFTER" -eq 1 ]; then
   kill -TERM "$ENGINE_PID"
   wait "$ENGINE_PID" 2>/dev/null || true
-  env -u DATABASE_URL -u REDIS_URL "${GIVEN_URLS[@]}" scripts/services.sh stop
+  stop_our_services
   exit $RC
 fi
 cat <<MSG

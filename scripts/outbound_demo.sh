@@ -160,7 +160,7 @@ wait "$MOCK_PID" 2>/dev/null || true
 if [ "$EXIT_AFTER" -eq 1 ]; then
   kill -TERM "$ENGINE_PID"
   wait "$ENGINE_PID" 2>/dev/null || true
-  env -u DATABASE_URL -u REDIS_URL "${GIVEN_URLS[@]}" scripts/services.sh stop
+  stop_our_services
   exit $RC
 fi
 cat <<MSG
