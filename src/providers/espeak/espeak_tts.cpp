@@ -83,7 +83,13 @@ void select_voice(const tts_config& cfg) {
   require_range(cfg.words_per_minute, espeakRATE_MINIMUM, espeakRATE_MAXIMUM, "words_per_minute");
   require_range(cfg.pitch, 0, 100, "pitch");
   if (cfg.voice.empty()) throw std::runtime_error("espeak-ng: tts_config.voice is empty");
-  const espeak_ERROR err = espeak_SetVoiceByName(cfg.voice.c_str());
+  espeak_ERROR err = espeak_SetVoiceByName(cfg.voice.c_str());
+  if (err == EE_NOT_FOUND && cfg.voice.find('+') == std::string::npos) {
+    // a language code the command line accepts ("en-gb") that is not a voice file's name
+    espeak_VOICE wanted{};
+    wanted.languages = cfg.voice.c_str();
+    err = espeak_SetVoiceByProperties(&wanted);
+  }
   if (err == EE_NOT_FOUND)
     throw std::runtime_error("espeak-ng: unknown voice '" + cfg.voice +
                              "' (list them with `espeak-ng --voices`)");
