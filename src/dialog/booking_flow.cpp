@@ -140,6 +140,7 @@ std::optional<flow_reply> booking_flow::on_yes_no(const utterance_analysis& a, a
 std::optional<flow_reply> booking_flow::on_choice(const utterance_analysis& a, ask asked) {
   when_options options;
   options.bare_hours = asked == ask::slot_choice || asked == ask::day_wish || asked == ask::confirm_booking ||
+                       asked == ask::heard_slot ||
                        asked == ask::confirm_reschedule || asked == ask::change_what;
   options.small_ordinal_days = asked != ask::slot_choice && asked != ask::vehicle_choice &&
                                asked != ask::appointment_choice && asked != ask::service;
@@ -155,6 +156,7 @@ std::optional<flow_reply> booking_flow::on_choice(const utterance_analysis& a, a
       break;
     case ask::confirm_booking:
     case ask::confirm_reschedule: reply = on_read_back_answer(a, heard, asked); break;
+    case ask::heard_slot: reply = on_heard_slot_answer(a, heard); break;
     case ask::change_what:
     case ask::day_wish: reply = on_open_answer(a, heard, asked); break;
     case ask::appointment_choice:
@@ -281,6 +283,7 @@ speech_hint booking_flow::expected() const {
     case ask::confirm_reschedule:
     case ask::confirm_cancel:
     case ask::offer_booking:
+    case ask::heard_slot:
     case ask::retry: return speech_hint::yes_no;
     case ask::day_wish:
     case ask::slot_choice:

@@ -68,7 +68,7 @@ flow_reply booking_flow::resume(std::vector<std::string> lead) {
 
 bool booking_flow::yes_no(ask a) {
   return a == ask::vehicle_confirm || a == ask::confirm_booking || a == ask::confirm_reschedule ||
-         a == ask::confirm_cancel || a == ask::offer_booking || a == ask::retry;
+         a == ask::confirm_cancel || a == ask::offer_booking || a == ask::retry || a == ask::heard_slot;
 }
 
 void booking_flow::forget_question() {
@@ -112,6 +112,7 @@ void booking_flow::clear_slots() {
   free_.clear();
   offered_.clear();
   chosen_.reset();
+  heard_slot_.reset();
   widened_ = false;
 }
 
@@ -283,6 +284,12 @@ flow_reply booking_flow::offer(flow_reply r, std::vector<local_time> slots) {
   if (offered_.size() == 1)
     return question(std::move(r), ask::slot_choice, {"I have " + say_when(offered_.front()) + ".", "Does that work for you?"});
   return question(std::move(r), ask::slot_choice, {"I have " + say_offer(offered_) + ".", "Which works best?"});
+}
+
+flow_reply booking_flow::which_one_again() {
+  flow_reply r;
+  r.sentences = {"Sorry, I want to get the time right."};
+  return offer(std::move(r), offered_);
 }
 
 flow_reply booking_flow::read_back(flow_reply r) {

@@ -5,6 +5,7 @@
 
 #include "dialog/caller_replies.hpp"
 #include "dialog/slot_picking.hpp"
+#include "dialog/slot_speech.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -51,6 +52,20 @@ std::optional<flow_reply> booking_flow::on_read_back_answer(const utterance_anal
 }
 
 std::optional<flow_reply> booking_flow::on_slot_choice(const utterance_analysis& a, const when_wish& heard) {
+  // Never a guess: an ordinal beyond the list, or an ordinal and a time that disagree ("the
+  // third at one" for two offered slots) get the offer again; a time that was not offered
+  // is checked with the caller before anything is proposed.
+  const auto ordinal = ordinal_choice(a.words, offered_.size());
+  if (ordinal) {
+    const auto& slot = offered_[*ordinal];
+    bool agrees = (!heard.minutes || same_clock(*heard.minutes, slot.minutes)) &&
+                  (!heard.from || (slot.date >= *heard.from && slot.date <= heard.to.value_or(*heard.from))) &&
+                  (!heard.day_name || weekday_of(slot.date) == *heard.day_name);
+    if (!agrees) return which_one_again();
+    chosen_ = slot;
+    return proceed({});
+  }
+  if (mentions_ordinal(a.words) && !offered_.empty()) return which_one_again();
   if (heard.later || heard.earlier) {
     auto more = heard.later ? later_than(free_, offered_) : earlier_than(free_, offered_);
     if (!more.empty()) return offer({}, std::move(more));
@@ -60,14 +75,23 @@ std::optional<flow_reply> booking_flow::on_slot_choice(const utterance_analysis&
     apply_wish(next_day);
     return proceed({"I don't have anything later that day."});
   }
-  if (auto i = ordinal_choice(a.words, offered_.size()); i && !heard.has_day() && !heard.minutes) {
-    chosen_ = offered_[*i];
-    return proceed({});
-  }
-  if (auto s = picked_slot(heard, offered_, free_)) {
+  if (auto s = picked_slot(heard, offered_, {})) {
     chosen_ = *s;
     apply_updates(a, when_wish{}, ask::slot_choice);
     return proceed({});
+  }
+  if (heard.minutes && !heard.another_day) {
+    if (auto s = picked_slot(heard, {}, free_)) {
+      // the caller's own request ("how about nine thirty") is theirs to have; a bare time
+      // nobody offered may be a mishearing, so it is checked first
+      if (any_phrase(a.words, {"how about", "what about", "do you have", "is there", "anything at", "can i", "could i",
+                               "can we", "could we", "can you do", "available", "instead"})) {
+        chosen_ = *s;
+        return proceed({});
+      }
+      heard_slot_ = *s;
+      return question({}, ask::heard_slot, {"Sorry, was that " + say_when(*s) + "?"});
+    }
   }
   if (offered_.size() == 1 && affirmative(a) && heard.empty()) {
     chosen_ = offered_.front();
@@ -84,6 +108,19 @@ std::optional<flow_reply> booking_flow::on_slot_choice(const utterance_analysis&
     return question(saying({"No problem."}), ask::day_wish, {"What day and time would work better for you?"});
   if (affirmative(a) && !offered_.empty()) return offer(saying({"Sure."}), offered_);
   return std::nullopt;
+}
+
+std::optional<flow_reply> booking_flow::on_heard_slot_answer(const utterance_analysis& a, const when_wish& heard) {
+  if (!heard_slot_) return std::nullopt;
+  auto slot = *heard_slot_;
+  heard_slot_.reset();
+  if (affirmative(a) && (heard.empty() || (heard.minutes && same_clock(*heard.minutes, slot.minutes)))) {
+    chosen_ = slot;
+    return proceed({});
+  }
+  if (!heard.empty()) return on_slot_choice(a, heard);
+  if (negative(a)) return offer(saying({"No problem."}), offered_);
+  return which_one_again();
 }
 
 bool booking_flow::fits_choice(const when_wish& heard) const {

@@ -177,6 +177,43 @@ TEST_CASE("the caller picks an offered time in the ways people say it") {
   }
 }
 
+TEST_CASE("a choice that names no offered slot for certain is never turned into a proposal") {
+  // offered: Tuesday at nine and ten thirty
+  SECTION("an ordinal beyond the list, with a time nobody offered (\"the first one\" misheard)") {
+    auto call = offered_call();
+    call.say("the third at one");
+    CHECK_FALSE(contains(call.text(), "Shall I book it?"));
+    CHECK(call.last().sentences.front() == "Sorry, I want to get the time right.");
+    CHECK(contains(call.text(), "nine a.m."));
+    CHECK_FALSE(contains(call.text(), "one p.m."));
+    call.say("the first one");
+    REQUIRE(contains(call.text(), "Shall I book it?"));
+    call.say("yes");
+    CHECK(call.args()["start"] == "2026-11-24 09:00");
+  }
+  SECTION("an ordinal and a time that disagree") {
+    auto call = offered_call();
+    call.say("the second one at nine");
+    CHECK(call.last().sentences.front() == "Sorry, I want to get the time right.");
+  }
+  SECTION("a bare time that was not offered is checked with the caller first") {
+    auto call = offered_call();
+    call.say("nine thirty");
+    CHECK(call.text() == "Sorry, was that Tuesday, November twenty-fourth at nine thirty a.m.?");
+    call.say("yes");
+    REQUIRE(contains(call.text(), "Shall I book it?"));
+    call.say("yes");
+    CHECK(call.args()["start"] == "2026-11-24 09:30");
+  }
+  SECTION("and a no goes back to the offer") {
+    auto call = offered_call();
+    call.say("nine thirty");
+    call.say("no");
+    CHECK(contains(call.text(), "ten thirty a.m."));
+    CHECK_FALSE(contains(call.text(), "Shall I book it?"));
+  }
+}
+
 TEST_CASE("a requested day and time that is free goes straight to the read-back") {
   auto call = verified_booking("can i book an oil change for tuesday at ten");
   call.answer(results::civic);
