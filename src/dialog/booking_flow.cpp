@@ -152,7 +152,8 @@ std::optional<flow_reply> booking_flow::on_choice(const utterance_analysis& a, a
     case ask::vehicle_choice: reply = on_vehicle_answer(a, heard, asked); break;
     case ask::service: reply = on_service_answer(a, heard); break;
     case ask::slot_choice:
-      if (!question_for_policy) reply = on_slot_choice(a, heard);
+      // "the second option" picks; it is not a question about the agent's options
+      if (!question_for_policy || mentions_ordinal(a.words)) reply = on_slot_choice(a, heard);
       break;
     case ask::confirm_booking:
     case ask::confirm_reschedule: reply = on_read_back_answer(a, heard, asked); break;

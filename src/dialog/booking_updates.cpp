@@ -59,7 +59,8 @@ std::optional<flow_reply> booking_flow::on_slot_choice(const utterance_analysis&
   if (ordinal) {
     const auto& slot = offered_[*ordinal];
     bool agrees = (!heard.minutes || same_clock(*heard.minutes, slot.minutes)) &&
-                  (!heard.from || (slot.date >= *heard.from && slot.date <= heard.to.value_or(*heard.from))) &&
+                  (!heard.from || heard.soonest ||
+                   (slot.date >= *heard.from && slot.date <= heard.to.value_or(*heard.from))) &&
                   (!heard.day_name || weekday_of(slot.date) == *heard.day_name);
     if (!agrees) return which_one_again();
     chosen_ = slot;

@@ -167,10 +167,13 @@ TEST_CASE("the caller picks an offered time in the ways people say it") {
                  pick{"nine", "2026-11-24 09:00"}, pick{"ten thirty", "2026-11-24 10:30"},
                  pick{"tuesday at nine", "2026-11-24 09:00"}, pick{"nine a m please", "2026-11-24 09:00"},
                  pick{"uh the last one", "2026-11-24 10:30"}, pick{"how about nine thirty", "2026-11-24 09:30"},
-                 pick{"ten thirty a m works", "2026-11-24 10:30"}}) {
+                 pick{"ten thirty a m works", "2026-11-24 10:30"}, pick{"the earliest one", "2026-11-24 09:00"},
+                 pick{"the second option", "2026-11-24 10:30"}, pick{"the later one", "2026-11-24 10:30"},
+                 pick{"i'll take the first option please", "2026-11-24 09:00"}}) {
     INFO(p.said);
     auto call = offered_call();
     call.say(p.said);
+    INFO(call.text());
     REQUIRE(contains(call.text(), "Shall I book it?"));
     call.say("yes");
     CHECK(call.args()["start"] == p.start);
