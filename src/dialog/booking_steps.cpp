@@ -176,7 +176,7 @@ flow_reply booking_flow::proceed_booking(flow_reply r) {
                       {"Is this for your " + say_vehicle(vehicles_->front()) + "?"});
     } else {
       std::vector<std::string> names;
-      for (const auto& v : *vehicles_) names.push_back("your " + say_vehicle(v));
+      for (const auto& v : *vehicles_) names.push_back("your " + say_vehicle_among(v, *vehicles_));
       return question(std::move(r), ask::vehicle_choice, {"Which vehicle is this for, " + join_or(names) + "?"});
     }
   }
@@ -331,7 +331,7 @@ std::string booking_flow::service_phrase() const {
 std::string booking_flow::vehicle_phrase() const {
   if (vehicles_ && vehicle_id_)
     for (const auto& v : *vehicles_)
-      if (v.id == *vehicle_id_) return say_vehicle(v);
+      if (v.id == *vehicle_id_) return say_vehicle_among(v, *vehicles_);
   return "vehicle";
 }
 

@@ -261,6 +261,22 @@ std::optional<std::size_t> match_vehicle(const std::vector<vehicle_record>& vehi
     scores.push_back(score);
   }
   if (scores.empty()) return std::nullopt;
+  // "the one ending in four five six seven": the end of a VIN settles it among twins
+  std::string digits;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    auto run = read_digits(words, i);
+    if (run.digits.size() >= 3) digits = run.digits;  // the last run of three or more
+    if (run.words > 0) i += run.words - 1;
+  }
+  if (!digits.empty()) {
+    for (std::size_t i = 0; i < vehicles.size(); ++i) {
+      std::string vin_digits;
+      for (char c : vehicles[i].vin_last6)
+        if (std::isdigit(static_cast<unsigned char>(c)) != 0) vin_digits += c;
+      if (vin_digits.size() >= digits.size() && vin_digits.compare(vin_digits.size() - digits.size(), digits.size(), digits) == 0)
+        scores[i] += 10;
+    }
+  }
   auto best = std::max_element(scores.begin(), scores.end());
   if (*best == 0 || std::count(scores.begin(), scores.end(), *best) > 1) return std::nullopt;
   return static_cast<std::size_t>(best - scores.begin());

@@ -73,3 +73,25 @@ TEST_CASE("calling off an appointment or taking it off the schedule is a cancel"
     CHECK(contains(call.text(), "cancel your oil change"));
   }
 }
+
+TEST_CASE("two vehicles of the same year, make and model are told apart by the end of their VINs") {
+  scripted_call call;
+  call.say("i'd like to book an oil change");
+  call.say("six two seven zero four");
+  call.answer(results::verified(true));
+  REQUIRE(call.tool() == "get_vehicles");
+  call.answer(R"({"ok":true,"vehicles":[
+    {"id":7,"year":2021,"make":"Toyota","model":"Camry","vin_last6":"104567"},
+    {"id":8,"year":2021,"make":"Toyota","model":"Camry","vin_last6":"209876"},
+    {"id":9,"year":2012,"make":"Kia","model":"Optima","vin_last6":"334455"}]})");
+  CHECK(call.text() ==
+        "Which vehicle is this for, your 2021 Toyota Camry with the VIN ending in 4, 5, 6, 7, your 2021 Toyota Camry "
+        "with the VIN ending in 9, 8, 7, 6, or your 2012 Kia Optima?");
+  call.say("the camry ending in nine eight seven six");
+  REQUIRE(call.tool() == "get_available_slots");
+  call.answer(results::slots({"2026-11-24 09:00", "2026-11-24 10:30"}));
+  call.say("the first one");
+  CHECK(contains(call.text(), "for your 2021 Toyota Camry with the VIN ending in 9, 8, 7, 6 on"));
+  call.say("yes");
+  CHECK(call.args()["vehicle_id"] == 8);
+}

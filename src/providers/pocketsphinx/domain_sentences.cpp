@@ -239,6 +239,10 @@ void add_vehicles(corpus_writer& w) {
              "it's a {make} {truck|suv}", "it's a {year}", "the year is {year}", "{year}",
              "i'd like to bring in my {year} {vehicle} for {svc_a}"},
             40, 1);
+  // two cars alike are told apart by the end of the VIN
+  w.add_all({"the one ending in {digit} {digit} {digit} {digit}", "the {vehicle} ending in {digit} {digit} {digit} {digit}",
+             "ending in {digit} {digit} {digit} {digit}", "the one with the vin ending in {digit} {digit} {digit} {digit}"},
+            40, 1);
 }
 
 void add_dates_and_mileage(corpus_writer& w) {
