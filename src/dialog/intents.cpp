@@ -393,6 +393,10 @@ void intent_matcher::classify(utterance_analysis& a) const {
   bool asks_for_someone = has_word(a.words, "talk") || has_word(a.words, "speak") || has_word(a.words, "person") ||
                           has_word(a.words, "transfer") || has_word(a.words, "connect") || has_word(a.words, "someone");
   if (has_word(a.words, "human") && digits >= 2 && !asks_for_someone) at(intent::human) = 0;
+  // Beside a service, a lone "human" is a misheard word too ("i'm human an oil change" for
+  // "i'm due for an oil change"): a caller who wants a person says so with a verb.
+  if (has_word(a.words, "human") && !asks_for_someone && !a.services.empty() && at(intent::human) <= 5)
+    at(intent::human) = 0;
   // A day next to booking words is when to come in, not an hours question.
   if (a.day_kind != day_ref::none && at(intent::appointment) < content_threshold) at(intent::hours) += 3;
   if (a.make) at(intent::makes) += 5;

@@ -95,3 +95,13 @@ TEST_CASE("two vehicles of the same year, make and model are told apart by the e
   call.say("yes");
   CHECK(call.args()["vehicle_id"] == 8);
 }
+
+TEST_CASE("a lone 'human' beside a service is a misheard word, not a request for a person") {
+  scripted_call call;
+  call.say("i'm human an oil change");
+  CHECK_FALSE(contains(call.text(), "connect you"));
+  CHECK(contains(call.text(), "oil change"));
+  scripted_call person;
+  person.say("can i talk to a human");
+  CHECK(contains(person.text(), "connect you"));
+}
