@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <set>
 
 namespace ce::dialog {
 
@@ -51,6 +52,22 @@ std::optional<flow_reply> booking_flow::on_read_back_answer(const utterance_anal
   return std::nullopt;
 }
 
+namespace {
+
+/// Every word is one an answer naming a time is made of ("nine please", "let's do ten").
+bool plain_time_answer(const word_list& words) {
+  static const std::set<std::string, std::less<>> fine = {
+    "the", "at", "about", "around", "one", "please", "works", "work", "okay", "ok", "let", "us", "do", "i", "will",
+    "take", "how", "what", "for", "me", "is", "good", "fine", "that", "yes", "yeah", "can", "come", "in", "o'clock",
+    "sounds", "great", "perfect", "sure", "go", "with", "we", "would", "be", "then", "say", "am", "pm", "a", "m", "p",
+    "morning", "afternoon", "today", "tomorrow", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
+  return std::all_of(words.begin(), words.end(), [](const std::string& w) {
+    return fine.count(w) > 0 || digit_word(w).has_value() || read_cardinal({w}, 0).has_value();
+  });
+}
+
+} // namespace
+
 std::optional<flow_reply> booking_flow::on_slot_choice(const utterance_analysis& a, const when_wish& heard) {
   // Never a guess: an ordinal beyond the list, or an ordinal and a time that disagree ("the
   // third at one" for two offered slots) get the offer again; a time that was not offered
@@ -77,6 +94,12 @@ std::optional<flow_reply> booking_flow::on_slot_choice(const utterance_analysis&
     return proceed({"I don't have anything later that day."});
   }
   if (auto s = picked_slot(heard, offered_, {})) {
+    // A lone hour ("one") among words that are not part of an answer ("the can one wood")
+    // may be a pronoun or noise the recogniser turned into a number: checked first.
+    if (!parse_clock_words(a.words, false) && !plain_time_answer(a.words)) {
+      heard_slot_ = *s;
+      return question({}, ask::heard_slot, {"Sorry, was that " + say_when(*s) + "?"});
+    }
     chosen_ = *s;
     apply_updates(a, when_wish{}, ask::slot_choice);
     return proceed({});

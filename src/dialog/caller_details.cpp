@@ -59,11 +59,17 @@ constexpr std::string_view name_fillers[] = {
   "my", "name", "names", "is", "this", "it", "i", "am", "yes", "yeah", "sure", "okay", "hi", "hello",
   "first", "last", "and", "the", "call", "me", "please", "thanks", "thank", "you", "of", "course",
   "so", "well", "oh", "yep", "mr", "mrs", "ms", "miss", "doctor", "dr", "sir", "its", "that", "would",
-  "be", "go", "ahead", "are"};
+  "be", "go", "ahead", "are", "yes", "yeah", "okay", "sorry", "hello", "hi", "on", "in", "at", "for", "with"};
 
 constexpr std::string_view not_names[] = {
   "want", "need", "book", "appointment", "what", "how", "where", "when", "why", "can", "could",
-  "do", "does", "not", "no", "don't", "service", "change", "car", "know", "hours", "price"};
+  "do", "does", "not", "no", "don't", "service", "change", "car", "know", "hours", "price",
+  // words the recogniser puts where a name was not heard ("you too david", "the eighteenth
+  // morning nguyen"): no one is named this, so the name is asked for again
+  "too", "to", "year", "morning", "afternoon", "evening", "today", "tomorrow", "monday", "tuesday", "wednesday",
+  "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "june", "july", "august",
+  "september", "october", "november", "december", "oil", "tire", "brake", "brakes", "engine", "wheel", "make",
+  "model", "help"};
 
 constexpr std::string_view vin_fillers[] = {
   "vin", "is", "the", "my", "it", "number", "its", "that", "and", "please", "vehicle", "identification", "okay", "are", "last", "six", "of"};
@@ -107,7 +113,8 @@ word_list join_spelled(const word_list& words) {
 std::vector<std::string> name_words(const word_list& spoken) {
   std::vector<std::string> out;
   for (const auto& w : join_spelled(spoken)) {
-    if (listed(w, not_names) || digit_word(w) || read_cardinal(word_list{w}, 0)) return {};
+    if (listed(w, not_names) || digit_word(w) || read_cardinal(word_list{w}, 0) || read_ordinal(word_list{w}, 0))
+      return {};
     if (listed(w, name_fillers) || !alphabetic(w) || w.size() < 2) continue;
     out.push_back(w);
   }

@@ -208,6 +208,13 @@ TEST_CASE("a choice that names no offered slot for certain is never turned into 
     call.say("yes");
     CHECK(call.args()["start"] == "2026-11-24 09:30");
   }
+  SECTION("a lone hour among words that are no answer is checked, even when it was offered") {
+    auto call = offered_call();
+    call.say("the can nine wood");
+    CHECK(call.text() == "Sorry, was that Tuesday, November twenty-fourth at nine a.m.?");
+    call.say("yes");
+    CHECK(contains(call.text(), "Shall I book it?"));
+  }
   SECTION("and a no goes back to the offer") {
     auto call = offered_call();
     call.say("nine thirty");
