@@ -83,6 +83,7 @@ struct bench_case {
   int ref_words = 0;
   std::string call_sid;
   bool guessed = false;         ///< slot cases: proposed a time that was not offered
+  bool by_time = false;         ///< slot cases: the pick names the time ({slotN}), not an ordinal
 };
 
 std::string lower_words(const std::string& s) {
@@ -305,7 +306,11 @@ public:
     } else {
       k.answer = ex[static_cast<std::size_t>(k.judge_after)].agent_after;
       if (k.measure == "slot") {
-        judge_slot(k);
+        // judged against what this call was offered (the turn before the choice)
+        std::vector<spoken_slot> offer;
+        if (k.probe_line >= 1 && static_cast<std::size_t>(k.probe_line) <= ex.size())
+          offer = slots_in(ex[static_cast<std::size_t>(k.probe_line) - 1].agent_after);
+        judge_slot(k, offer);
       } else {
         k.right = std::regex_search(k.answer, std::regex(fill(k.expect, k.who)));
         if (!k.right) k.why = "expected /" + k.expect + "/";
@@ -314,15 +319,29 @@ public:
     k.done = true;
   }
 
-  void judge_slot(bench_case& k) {
+  void judge_slot(bench_case& k, const std::vector<spoken_slot>& offer) {
+    if (offer.size() < 2) {
+      k.why = "no choice of slots was offered before the pick";
+      return;
+    }
     std::size_t want = 0;
-    if (k.slot.is_string() && k.slot.get<std::string>() == "last") want = offered_.size() - 1;
+    if (k.slot.is_string() && k.slot.get<std::string>() == "last") want = offer.size() - 1;
     else want = static_cast<std::size_t>(k.slot.get<int>() - 1);
-    if (want >= offered_.size()) {
+    if (k.by_time) {
+      // the time said was the probe call's slot N: the same time in this call's offer
+      const auto& said_time = offered_[std::min(want, offered_.size() - 1)].time;
+      auto it = std::find_if(offer.begin(), offer.end(), [&](const spoken_slot& o) { return o.time == said_time; });
+      if (it == offer.end()) {
+        k.why = "this call was offered other times than the probe call";
+        return;
+      }
+      want = static_cast<std::size_t>(it - offer.begin());
+    }
+    if (want >= offer.size()) {
       k.why = "the corpus asks for a slot that was not offered";
       return;
     }
-    const auto& expected = offered_[want];
+    const auto& expected = offer[want];
     // the agent proposes what it understood: "So that's an oil change ... on Tuesday,
     // December eighth at one p.m. Shall I book it?"
     auto proposed = slots_in(k.answer);
@@ -331,7 +350,7 @@ public:
       k.why = "no slot proposed (wanted " + expected.day + " at " + expected.time + ")";
       return;
     }
-    bool offered = std::any_of(offered_.begin(), offered_.end(),
+    bool offered = std::any_of(offer.begin(), offer.end(),
                                [&](const spoken_slot& o) { return o.time == proposed.front().time; });
     if (!offered) k.guessed = true;
     k.right = proposed.front().time == expected.time && (proposed.front().day.empty() || expected.day.empty() ||
@@ -428,6 +447,7 @@ int main(int argc, char** argv) {
         k.persona = g["persona"];
         k.probe = p.is_string() ? p.get<std::string>() : p["text"].get<std::string>();
         if (p.is_object() && p.contains("slot")) k.slot = p["slot"];
+        k.by_time = p.is_object() && p.value("slot_time", false);
         k.expect = p.is_object() && p.contains("expect") ? p["expect"].get<std::string>() : g.value("expect", "");
         for (const auto& line : g["script"]) {
           const auto text = line.get<std::string>();
