@@ -44,10 +44,8 @@ std::vector<std::string> date_phrases() {
       dates.push_back(months[m] + " " + spoken_ordinal(day));
       if (day % 4 == 1) dates.push_back(months[m] + " " + spoken_number(day));
     }
-  // a day of the month comes as "on the third" or "tuesday the third": a bare "the third"
-  // opening a sentence is far likelier to be a pick among offered times ("the first one")
   for (int day = 1; day <= 31; ++day) {
-    dates.push_back("on the " + spoken_ordinal(day));
+    dates.push_back("the " + spoken_ordinal(day));
     dates.push_back(weekdays[static_cast<std::size_t>(day) % 7] + " the " + spoken_ordinal(day));
   }
   return dates;
@@ -60,7 +58,7 @@ std::vector<std::string> when_phrases(const std::vector<std::string>& dates) {
     bool weekday = std::find(weekdays.begin(), weekdays.end(), d) != weekdays.end();
     bool month_day = std::any_of(months.begin(), months.end(),
                                  [&](const std::string& m) { return d.starts_with(m + " "); });
-    if (!d.starts_with("on ") && (weekday || month_day || d.find(" the ") != std::string::npos))
+    if (weekday || month_day || d.starts_with("the ") || d.find(" the ") != std::string::npos)
       out.push_back("on " + d);
   }
   return out;
