@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <exception>
 #include <stdexcept>
+#include <cstring>
 #include <string>
 #include <utility>
 
@@ -88,7 +89,16 @@ void select_voice(const tts_config& cfg) {
     // a language code the command line accepts ("en-gb") that is not a voice file's name
     espeak_VOICE wanted{};
     wanted.languages = cfg.voice.c_str();
-    err = espeak_SetVoiceByProperties(&wanted);
+    // only a voice that really lists that language (espeak would otherwise pick any)
+    const espeak_VOICE** found = espeak_ListVoices(&wanted);
+    auto lists_exactly = [&](const espeak_VOICE* v) {
+      // languages: (priority byte, name, NUL)..., then a zero byte
+      for (const char* l = v->languages; l != nullptr && *l != 0; l += std::strlen(l + 1) + 2)
+        if (cfg.voice == l + 1) return true;
+      return false;
+    };
+    if (found != nullptr && found[0] != nullptr && found[0]->name != nullptr && lists_exactly(found[0]))
+      err = espeak_SetVoiceByName(found[0]->name);
   }
   if (err == EE_NOT_FOUND)
     throw std::runtime_error("espeak-ng: unknown voice '" + cfg.voice +

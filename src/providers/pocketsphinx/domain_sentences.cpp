@@ -98,14 +98,6 @@ void add_booking(corpus_writer& w) {
              "do you have anything in the {morning|afternoon}", "can i get in {when}",
              "i'd like the {first|earliest|morning|afternoon} one", "the first one",
              "the second one", "the {earlier|later} one", "{morning|afternoon} is better",
-             "the {first|second|last} {one|option} {please|works|}", "i'll take the {first|second|last} one",
-             "let's do the {first|second|last} one", "the earliest {one|you have}", "the {later|earlier} one please",
-             "{clock} {works for me|is good|please|works}", "the {clock} one", "let's do {clock}", "i'll take {clock}",
-             "i need to get my oil changed", "can i get my tires rotated {when|}", "can you fit me in {when|}",
-             "i'd like to get on the schedule", "i need my {car|truck} serviced", "i need to book a service for my {car|truck}",
-             "when can i bring my car in", "i'm due for {svc_a}", "i'd like to set up an appointment {for my car|}",
-             "i want to schedule maintenance", "do you have any openings for {svc_a}", "is there any way to get my car in {when}",
-             "i need to get the car in for its service", "can i make a booking", "i need a new appointment",
              "anything {when}", "at {clock}", "{time}", "{when}"},
             25, 1);
 }
@@ -129,23 +121,6 @@ void add_changes(corpus_writer& w) {
              "can you confirm my appointment", "i have an appointment {when}",
              "i have an appointment {when} at {clock}"},
             15, 2);
-  // the other ways people ask to move or drop an appointment
-  w.add_all({"i need to move my appointment {to a different day|to another day|to next week|}",
-             "can {i|we|you} move my {appointment|service|oil change} {to {date}|to another day|to next week|}",
-             "can we push {my appointment|it} back {a few days|a week|a day|}",
-             "i need to push {back my appointment|my appointment back}",
-             "i'd like to change the {day|time|date} of my appointment", "can i change the time of my appointment",
-             "i need a different {day|time}", "can we do {another|a different} day",
-             "can i {switch|bump} my appointment {to later in the week|to another day|}",
-             "i need to {switch|change} my appointment time", "is it possible to change my {appointment|booking}",
-             "could we move it to a later date", "i want to pick a different time {for my appointment|}",
-             "i need to rebook my appointment", "the time i booked {won't|doesn't} work {for me|anymore}",
-             "my appointment doesn't work anymore", "i can't make my appointment can we do another day",
-             "something came up and i need a different {day|time}", "i have to reschedule",
-             "i won't be able to make it", "i'd like to call off my appointment", "go ahead and cancel {it|my appointment}",
-             "i don't need the appointment anymore", "take me off the schedule {please|}", "please cancel my booking",
-             "i need to drop my appointment", "i'm calling to cancel", "cancel my {service|} appointment please"},
-            20, 2);
 }
 
 void add_people(corpus_writer& w) {
@@ -239,10 +214,6 @@ void add_vehicles(corpus_writer& w) {
              "it's a {make} {truck|suv}", "it's a {year}", "the year is {year}", "{year}",
              "i'd like to bring in my {year} {vehicle} for {svc_a}"},
             40, 1);
-  // two cars alike are told apart by the end of the VIN
-  w.add_all({"the one ending in {digit} {digit} {digit} {digit}", "the {vehicle} ending in {digit} {digit} {digit} {digit}",
-             "ending in {digit} {digit} {digit} {digit}", "the one with the vin ending in {digit} {digit} {digit} {digit}"},
-            40, 1);
 }
 
 void add_dates_and_mileage(corpus_writer& w) {
@@ -262,9 +233,6 @@ void add_dates_and_mileage(corpus_writer& w) {
   w.add("{hi|yes|} {problem}", 100);
   w.add("{problem} can i bring it in {when}", 30);
   w.add("{problem} and i need {svc_a}", 30);
-  w.add("{problem} can you {take a look at it|look at it|check it out}", 60);
-  w.add("{problem} can i bring it in", 30);
-  w.add("can you {guys|} {take a look at it|look at it|check it out}", 20, 2);
 }
 
 } // namespace

@@ -145,18 +145,6 @@ const std::vector<std::string>& problem_sentences() {
     "it's time for my oil change",
     "i think i need new brakes",
     "the car is shaking when i drive",
-    "my check engine light came on",
-    "the engine light is flashing",
-    "my battery keeps dying",
-    "there's a grinding sound when i brake",
-    "the car is making a weird noise when i turn",
-    "the air conditioning isn't blowing cold",
-    "my car won't start in the morning",
-    "it's pulling to the left when i drive",
-    "it's pulling to the right",
-    "there's smoke coming from under the hood",
-    "the steering wheel shakes on the highway",
-    "the brakes feel soft",
   };
   return problems;
 }
