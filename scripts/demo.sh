@@ -68,7 +68,7 @@ if [ "$SCENARIO" = booking ]; then
        AND (SELECT count(*) FROM vehicles v WHERE v.customer_id = c.id) = 1 ORDER BY c.id LIMIT 1")
   log "$NAME calls from $PHONE to book an oil change (types the ZIP on file, $ZIP, on the keypad)"
   CALLER_ARGS=(--from "$PHONE" --say "i would like to book an oil change" --say "dtmf:$ZIP"
-               --say "yes" --say "the first one" --say "yes" --say "no thank you goodbye")
+               --say "yes" --say "the eight a.m. one" --say "yes" --say "no thank you goodbye")
 fi
 if [ "$SCENARIO" = new-caller ]; then
   # A number the dealership has never seen: name, vehicle, then a booking.

@@ -140,7 +140,6 @@ std::optional<flow_reply> booking_flow::on_yes_no(const utterance_analysis& a, a
 std::optional<flow_reply> booking_flow::on_choice(const utterance_analysis& a, ask asked) {
   when_options options;
   options.bare_hours = asked == ask::slot_choice || asked == ask::day_wish || asked == ask::confirm_booking ||
-                       asked == ask::heard_slot ||
                        asked == ask::confirm_reschedule || asked == ask::change_what;
   options.small_ordinal_days = asked != ask::slot_choice && asked != ask::vehicle_choice &&
                                asked != ask::appointment_choice && asked != ask::service;
@@ -152,12 +151,10 @@ std::optional<flow_reply> booking_flow::on_choice(const utterance_analysis& a, a
     case ask::vehicle_choice: reply = on_vehicle_answer(a, heard, asked); break;
     case ask::service: reply = on_service_answer(a, heard); break;
     case ask::slot_choice:
-      // "the second option" picks; it is not a question about the agent's options
-      if (!question_for_policy || mentions_ordinal(a.words)) reply = on_slot_choice(a, heard);
+      if (!question_for_policy) reply = on_slot_choice(a, heard);
       break;
     case ask::confirm_booking:
     case ask::confirm_reschedule: reply = on_read_back_answer(a, heard, asked); break;
-    case ask::heard_slot: reply = on_heard_slot_answer(a, heard); break;
     case ask::change_what:
     case ask::day_wish: reply = on_open_answer(a, heard, asked); break;
     case ask::appointment_choice:
@@ -284,7 +281,6 @@ speech_hint booking_flow::expected() const {
     case ask::confirm_reschedule:
     case ask::confirm_cancel:
     case ask::offer_booking:
-    case ask::heard_slot:
     case ask::retry: return speech_hint::yes_no;
     case ask::day_wish:
     case ask::slot_choice:

@@ -98,7 +98,6 @@ class booking_flow {
     none, identity, customer_name, last_name, vehicle_details, vehicle_confirm, vehicle_choice, service,
     day_wish, slot_choice, confirm_booking, confirm_reschedule, appointment_choice, confirm_cancel,
     offer_booking, retry, change_what,
-    heard_slot,  ///< "Sorry, was that one p.m. on Tuesday?": a time that was not offered
   };
   enum class lookup_state { not_started, pending, found, not_found, failed };
   static bool yes_no(ask a);
@@ -135,9 +134,6 @@ class booking_flow {
   std::optional<flow_reply> on_choice(const utterance_analysis& a, ask asked);
   std::optional<flow_reply> on_yes_no(const utterance_analysis& a, ask asked);
   std::optional<flow_reply> on_slot_choice(const utterance_analysis& a, const when_wish& heard);
-  std::optional<flow_reply> on_heard_slot_answer(const utterance_analysis& a, const when_wish& heard);
-  /// The offer again, after a choice that named no offered slot for certain.
-  flow_reply which_one_again();
   std::optional<flow_reply> on_vehicle_answer(const utterance_analysis& a, const when_wish& heard, ask asked);
   std::optional<flow_reply> on_service_answer(const utterance_analysis& a, const when_wish& heard);
   std::optional<std::size_t> option_named(const word_list& words) const;
@@ -188,7 +184,6 @@ class booking_flow {
   std::vector<local_time> free_;                ///< the last search's free slots
   std::vector<local_time> offered_;
   std::optional<local_time> chosen_;
-  std::optional<local_time> heard_slot_;  ///< ask::heard_slot: the time to check with the caller
   std::vector<local_time> taken_;               ///< slots a booking found taken meanwhile
 
   std::optional<tool_step> waiting_;            ///< the call whose result is awaited

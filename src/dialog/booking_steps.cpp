@@ -68,7 +68,7 @@ flow_reply booking_flow::resume(std::vector<std::string> lead) {
 
 bool booking_flow::yes_no(ask a) {
   return a == ask::vehicle_confirm || a == ask::confirm_booking || a == ask::confirm_reschedule ||
-         a == ask::confirm_cancel || a == ask::offer_booking || a == ask::retry || a == ask::heard_slot;
+         a == ask::confirm_cancel || a == ask::offer_booking || a == ask::retry;
 }
 
 void booking_flow::forget_question() {
@@ -112,7 +112,6 @@ void booking_flow::clear_slots() {
   free_.clear();
   offered_.clear();
   chosen_.reset();
-  heard_slot_.reset();
   widened_ = false;
 }
 
@@ -176,7 +175,7 @@ flow_reply booking_flow::proceed_booking(flow_reply r) {
                       {"Is this for your " + say_vehicle(vehicles_->front()) + "?"});
     } else {
       std::vector<std::string> names;
-      for (const auto& v : *vehicles_) names.push_back("your " + say_vehicle_among(v, *vehicles_));
+      for (const auto& v : *vehicles_) names.push_back("your " + say_vehicle(v));
       return question(std::move(r), ask::vehicle_choice, {"Which vehicle is this for, " + join_or(names) + "?"});
     }
   }
@@ -286,12 +285,6 @@ flow_reply booking_flow::offer(flow_reply r, std::vector<local_time> slots) {
   return question(std::move(r), ask::slot_choice, {"I have " + say_offer(offered_) + ".", "Which works best?"});
 }
 
-flow_reply booking_flow::which_one_again() {
-  flow_reply r;
-  r.sentences = {"Sorry, I want to get the time right."};
-  return offer(std::move(r), offered_);
-}
-
 flow_reply booking_flow::read_back(flow_reply r) {
   if (task_ == booking_task::reschedule) {
     return question(std::move(r), ask::confirm_reschedule,
@@ -331,7 +324,7 @@ std::string booking_flow::service_phrase() const {
 std::string booking_flow::vehicle_phrase() const {
   if (vehicles_ && vehicle_id_)
     for (const auto& v : *vehicles_)
-      if (v.id == *vehicle_id_) return say_vehicle_among(v, *vehicles_);
+      if (v.id == *vehicle_id_) return say_vehicle(v);
   return "vehicle";
 }
 

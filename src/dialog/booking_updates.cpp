@@ -5,12 +5,10 @@
 
 #include "dialog/caller_replies.hpp"
 #include "dialog/slot_picking.hpp"
-#include "dialog/slot_speech.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <set>
 
 namespace ce::dialog {
 
@@ -52,38 +50,7 @@ std::optional<flow_reply> booking_flow::on_read_back_answer(const utterance_anal
   return std::nullopt;
 }
 
-namespace {
-
-/// Every word is one an answer naming a time is made of ("nine please", "let's do ten").
-bool plain_time_answer(const word_list& words) {
-  static const std::set<std::string, std::less<>> fine = {
-    "the", "at", "about", "around", "one", "please", "works", "work", "okay", "ok", "let", "us", "do", "i", "will",
-    "take", "how", "what", "for", "me", "is", "good", "fine", "that", "yes", "yeah", "can", "come", "in", "o'clock",
-    "sounds", "great", "perfect", "sure", "go", "with", "we", "would", "be", "then", "say", "am", "pm", "a", "m", "p",
-    "morning", "afternoon", "today", "tomorrow", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
-  return std::all_of(words.begin(), words.end(), [](const std::string& w) {
-    return fine.count(w) > 0 || digit_word(w).has_value() || read_cardinal({w}, 0).has_value();
-  });
-}
-
-} // namespace
-
 std::optional<flow_reply> booking_flow::on_slot_choice(const utterance_analysis& a, const when_wish& heard) {
-  // Never a guess: an ordinal beyond the list, or an ordinal and a time that disagree ("the
-  // third at one" for two offered slots) get the offer again; a time that was not offered
-  // is checked with the caller before anything is proposed.
-  const auto ordinal = ordinal_choice(a.words, offered_.size());
-  if (ordinal) {
-    const auto& slot = offered_[*ordinal];
-    bool agrees = (!heard.minutes || same_clock(*heard.minutes, slot.minutes)) &&
-                  (!heard.from || heard.soonest ||
-                   (slot.date >= *heard.from && slot.date <= heard.to.value_or(*heard.from))) &&
-                  (!heard.day_name || weekday_of(slot.date) == *heard.day_name);
-    if (!agrees) return which_one_again();
-    chosen_ = slot;
-    return proceed({});
-  }
-  if (mentions_ordinal(a.words) && !offered_.empty()) return which_one_again();
   if (heard.later || heard.earlier) {
     auto more = heard.later ? later_than(free_, offered_) : earlier_than(free_, offered_);
     if (!more.empty()) return offer({}, std::move(more));
@@ -93,29 +60,14 @@ std::optional<flow_reply> booking_flow::on_slot_choice(const utterance_analysis&
     apply_wish(next_day);
     return proceed({"I don't have anything later that day."});
   }
-  if (auto s = picked_slot(heard, offered_, {})) {
-    // A lone hour ("one") among words that are not part of an answer ("the can one wood")
-    // may be a pronoun or noise the recogniser turned into a number: checked first.
-    if (!parse_clock_words(a.words, false) && !plain_time_answer(a.words)) {
-      heard_slot_ = *s;
-      return question({}, ask::heard_slot, {"Sorry, was that " + say_when(*s) + "?"});
-    }
+  if (auto i = ordinal_choice(a.words, offered_.size()); i && !heard.has_day() && !heard.minutes) {
+    chosen_ = offered_[*i];
+    return proceed({});
+  }
+  if (auto s = picked_slot(heard, offered_, free_)) {
     chosen_ = *s;
     apply_updates(a, when_wish{}, ask::slot_choice);
     return proceed({});
-  }
-  if (heard.minutes && !heard.another_day) {
-    if (auto s = picked_slot(heard, {}, free_)) {
-      // the caller's own request ("how about nine thirty") is theirs to have; a bare time
-      // nobody offered may be a mishearing, so it is checked first
-      if (any_phrase(a.words, {"how about", "what about", "do you have", "is there", "anything at", "can i", "could i",
-                               "can we", "could we", "can you do", "available", "instead"})) {
-        chosen_ = *s;
-        return proceed({});
-      }
-      heard_slot_ = *s;
-      return question({}, ask::heard_slot, {"Sorry, was that " + say_when(*s) + "?"});
-    }
   }
   if (offered_.size() == 1 && affirmative(a) && heard.empty()) {
     chosen_ = offered_.front();
@@ -132,19 +84,6 @@ std::optional<flow_reply> booking_flow::on_slot_choice(const utterance_analysis&
     return question(saying({"No problem."}), ask::day_wish, {"What day and time would work better for you?"});
   if (affirmative(a) && !offered_.empty()) return offer(saying({"Sure."}), offered_);
   return std::nullopt;
-}
-
-std::optional<flow_reply> booking_flow::on_heard_slot_answer(const utterance_analysis& a, const when_wish& heard) {
-  if (!heard_slot_) return std::nullopt;
-  auto slot = *heard_slot_;
-  heard_slot_.reset();
-  if (affirmative(a) && (heard.empty() || (heard.minutes && same_clock(*heard.minutes, slot.minutes)))) {
-    chosen_ = slot;
-    return proceed({});
-  }
-  if (!heard.empty()) return on_slot_choice(a, heard);
-  if (negative(a)) return offer(saying({"No problem."}), offered_);
-  return which_one_again();
 }
 
 bool booking_flow::fits_choice(const when_wish& heard) const {

@@ -59,17 +59,11 @@ constexpr std::string_view name_fillers[] = {
   "my", "name", "names", "is", "this", "it", "i", "am", "yes", "yeah", "sure", "okay", "hi", "hello",
   "first", "last", "and", "the", "call", "me", "please", "thanks", "thank", "you", "of", "course",
   "so", "well", "oh", "yep", "mr", "mrs", "ms", "miss", "doctor", "dr", "sir", "its", "that", "would",
-  "be", "go", "ahead", "are", "yes", "yeah", "okay", "sorry", "hello", "hi", "on", "in", "at", "for", "with"};
+  "be", "go", "ahead", "are"};
 
 constexpr std::string_view not_names[] = {
   "want", "need", "book", "appointment", "what", "how", "where", "when", "why", "can", "could",
-  "do", "does", "not", "no", "don't", "service", "change", "car", "know", "hours", "price",
-  // words the recogniser puts where a name was not heard ("you too david", "the eighteenth
-  // morning nguyen"): no one is named this, so the name is asked for again
-  "too", "to", "year", "morning", "afternoon", "evening", "today", "tomorrow", "monday", "tuesday", "wednesday",
-  "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "june", "july", "august",
-  "september", "october", "november", "december", "oil", "tire", "brake", "brakes", "engine", "wheel", "make",
-  "model", "help"};
+  "do", "does", "not", "no", "don't", "service", "change", "car", "know", "hours", "price"};
 
 constexpr std::string_view vin_fillers[] = {
   "vin", "is", "the", "my", "it", "number", "its", "that", "and", "please", "vehicle", "identification", "okay", "are", "last", "six", "of"};
@@ -113,8 +107,7 @@ word_list join_spelled(const word_list& words) {
 std::vector<std::string> name_words(const word_list& spoken) {
   std::vector<std::string> out;
   for (const auto& w : join_spelled(spoken)) {
-    if (listed(w, not_names) || digit_word(w) || read_cardinal(word_list{w}, 0) || read_ordinal(word_list{w}, 0))
-      return {};
+    if (listed(w, not_names) || digit_word(w) || read_cardinal(word_list{w}, 0)) return {};
     if (listed(w, name_fillers) || !alphabetic(w) || w.size() < 2) continue;
     out.push_back(w);
   }
@@ -268,22 +261,6 @@ std::optional<std::size_t> match_vehicle(const std::vector<vehicle_record>& vehi
     scores.push_back(score);
   }
   if (scores.empty()) return std::nullopt;
-  // "the one ending in four five six seven": the end of a VIN settles it among twins
-  std::string digits;
-  for (std::size_t i = 0; i < words.size(); ++i) {
-    auto run = read_digits(words, i);
-    if (run.digits.size() >= 3) digits = run.digits;  // the last run of three or more
-    if (run.words > 0) i += run.words - 1;
-  }
-  if (!digits.empty()) {
-    for (std::size_t i = 0; i < vehicles.size(); ++i) {
-      std::string vin_digits;
-      for (char c : vehicles[i].vin_last6)
-        if (std::isdigit(static_cast<unsigned char>(c)) != 0) vin_digits += c;
-      if (vin_digits.size() >= digits.size() && vin_digits.compare(vin_digits.size() - digits.size(), digits.size(), digits) == 0)
-        scores[i] += 10;
-    }
-  }
   auto best = std::max_element(scores.begin(), scores.end());
   if (*best == 0 || std::count(scores.begin(), scores.end(), *best) > 1) return std::nullopt;
   return static_cast<std::size_t>(best - scores.begin());

@@ -122,9 +122,8 @@ civil_date monday_of(civil_date d) {
   return add_days(d, -static_cast<int>(weekday_of(d)));
 }
 
-constexpr std::array<std::string_view, 23> pronoun_before_one = {
-  "the", "that", "this", "other", "first", "second", "third", "last", "earlier", "later", "earliest", "latest",
-  "middle", "final",
+constexpr std::array<std::string_view, 19> pronoun_before_one = {
+  "the", "that", "this", "other", "first", "second", "third", "last", "earlier", "later",
   "next", "another", "which", "either", "any", "each", "no", "every", "one"};
 
 constexpr std::array<std::string_view, 10> not_a_time_after = {

@@ -65,22 +65,6 @@ constexpr rule intent_rules[] = {
   {intent::appointment, "where is my car", 6}, {intent::appointment, "pick up my car", 5},
   {intent::appointment, "move it", 4}, {intent::appointment, "move my", 4}, {intent::appointment, "change it", 4},
   {intent::appointment, "change one", 4}, {intent::appointment, "change that", 4},
-  {intent::appointment, "push back", 4}, {intent::appointment, "push it", 4}, {intent::appointment, "different day", 4},
-  {intent::appointment, "different time", 4}, {intent::appointment, "another day", 3}, {intent::appointment, "rebook", 5},
-  {intent::appointment, "call off", 4}, {intent::appointment, "off the schedule", 5},
-  {intent::appointment, "on the schedule", 4}, {intent::appointment, "fit me in", 5}, {intent::appointment, "get me in", 5},
-  {intent::appointment, "opening", 3},
-  // A problem described instead of a service is a request to have it looked at.
-  {intent::appointment, "take a look", 5}, {intent::appointment, "look at it", 4}, {intent::appointment, "check it out", 4},
-  {intent::appointment, "light came on", 5}, {intent::appointment, "light is on", 5}, {intent::appointment, "light is flashing", 5},
-  {intent::appointment, "light on", 4}, {intent::appointment, "squeak", 5}, {intent::appointment, "grind", 5},
-  {intent::appointment, "sound", 3}, {intent::appointment, "leak", 5},
-  {intent::appointment, "will not start", 5}, {intent::appointment, "does not start", 5},
-  {intent::appointment, "keeps dying", 5}, {intent::appointment, "died", 4}, {intent::appointment, "pulling", 5},
-  {intent::appointment, "pulls to", 5}, {intent::appointment, "shakes", 5}, {intent::appointment, "shaking", 5},
-  {intent::appointment, "vibrat", 5}, {intent::appointment, "smoke", 5}, {intent::appointment, "smell", 4},
-  {intent::appointment, "overheat", 5}, {intent::appointment, "not blowing", 5}, {intent::appointment, "blowing warm", 5},
-  {intent::appointment, "not working", 4}, {intent::appointment, "broke", 4}, {intent::appointment, "flat tire", 5},
 
   {intent::human, "person", 5}, {intent::human, "human", 5}, {intent::human, "someone", 3},
   {intent::human, "somebody", 3}, {intent::human, "representative", 5}, {intent::human, "advisor", 5},
@@ -132,17 +116,11 @@ struct kind_rule {
 // Checked in order; the first hit decides. Anything else about appointments is booking.
 constexpr kind_rule appointment_kind_rules[] = {
   {appointment_kind::cancel, "cancel"}, {appointment_kind::cancel, "cancellation"},
-  {appointment_kind::cancel, "call off"}, {appointment_kind::cancel, "off the schedule"},
-  {appointment_kind::cancel, "drop my? appointment"}, {appointment_kind::cancel, "do not need the appointment"},
   {appointment_kind::reschedule, "reschedule"}, {appointment_kind::reschedule, "change my? appointment"},
   {appointment_kind::reschedule, "move my? appointment"}, {appointment_kind::reschedule, "different time"},
   {appointment_kind::reschedule, "different day"}, {appointment_kind::reschedule, "push back"},
   {appointment_kind::reschedule, "move"}, {appointment_kind::reschedule, "change it"},
   {appointment_kind::reschedule, "change one"}, {appointment_kind::reschedule, "change that"},
-  {appointment_kind::reschedule, "push it"}, {appointment_kind::reschedule, "another day"},
-  {appointment_kind::reschedule, "rebook"}, {appointment_kind::reschedule, "switch my? appointment"},
-  {appointment_kind::reschedule, "bump my? appointment"}, {appointment_kind::reschedule, "change the day"},
-  {appointment_kind::reschedule, "change my? booking"}, {appointment_kind::reschedule, "later date"},
   {appointment_kind::check, "check on? my? appointment"}, {appointment_kind::check, "confirm"},
   {appointment_kind::check, "when is my"}, {appointment_kind::check, "what time is my"},
   {appointment_kind::check, "do i have an appointment"}, {appointment_kind::check, "ready"},
@@ -153,21 +131,6 @@ constexpr kind_rule appointment_kind_rules[] = {
 struct alias {
   std::string_view words;
   std::string_view spoken;
-};
-
-// What callers describe instead of naming a service, and the service that looks at it
-// (found among the dealership's services by this name or keyword).
-constexpr alias symptoms[] = {
-  {"check engine", "check engine light"}, {"engine light", "check engine light"},
-  {"warning light", "check engine light"}, {"light came on", "check engine light"},
-  {"light is on", "check engine light"}, {"light is flashing", "check engine light"},
-  {"squeak", "brake inspection"}, {"squeal", "brake inspection"}, {"grind", "brake inspection"},
-  {"brakes feel", "brake inspection"}, {"brakes are making", "brake inspection"},
-  {"will not start", "battery"}, {"does not start", "battery"}, {"keeps dying", "battery"},
-  {"battery died", "battery"}, {"pulling to", "alignment"}, {"pulls to", "alignment"},
-  {"pulling left", "alignment"}, {"pulling right", "alignment"}, {"steering wheel shakes", "alignment"},
-  {"not blowing cold", "air conditioning"}, {"blowing warm", "air conditioning"},
-  {"blowing hot", "air conditioning"}, {"air is not cold", "air conditioning"},
 };
 
 // Makes a caller may name that are not in the dealership's list, and nicknames.
@@ -274,17 +237,6 @@ intent_matcher::intent_matcher(const dealership_facts& facts) {
                       sp.keywords.end());
     services_.push_back(std::move(sp));
   }
-  for (const auto& s : symptoms) {
-    auto hint = normalize_words(s.spoken);
-    for (std::size_t i = 0; i < services_.size(); ++i) {
-      bool names_it = std::any_of(services_[i].keywords.begin(), services_[i].keywords.end(),
-                                  [&](const phrase& k) { return k.find_in(hint).has_value(); });
-      if (names_it) {
-        symptoms_.emplace_back(normalize_words(s.words), i);
-        break;
-      }
-    }
-  }
 
   for (const auto& m : facts.makes_serviced) makes_.push_back({phrase(m), m, true});
   for (const auto& a : known_makes) {
@@ -345,21 +297,6 @@ void intent_matcher::find_make(utterance_analysis& a) const {
 }
 
 void intent_matcher::find_services(utterance_analysis& a) const {
-  // a described problem names its service ("the brakes squeak": the inspection, not pads)
-  // (matched strictly: a word or its longer form, "squeak" in "squeaking")
-  auto word_fits = [](const std::string& said, const std::string& w) {
-    return said == w || (w.size() >= 4 && said.rfind(w, 0) == 0);
-  };
-  for (const auto& [symptom, service] : symptoms_) {
-    for (std::size_t i = 0; i + symptom.size() <= a.words.size(); ++i) {
-      std::size_t n = 0;
-      while (n < symptom.size() && word_fits(a.words[i + n], symptom[n])) ++n;
-      if (n == symptom.size()) {
-        a.services.push_back(service);
-        return;
-      }
-    }
-  }
   std::vector<std::size_t> score(services_.size(), 0);
   for (std::size_t i = 0; i < services_.size(); ++i) {
     for (const auto& k : services_[i].keywords)
@@ -393,10 +330,6 @@ void intent_matcher::classify(utterance_analysis& a) const {
   bool asks_for_someone = has_word(a.words, "talk") || has_word(a.words, "speak") || has_word(a.words, "person") ||
                           has_word(a.words, "transfer") || has_word(a.words, "connect") || has_word(a.words, "someone");
   if (has_word(a.words, "human") && digits >= 2 && !asks_for_someone) at(intent::human) = 0;
-  // Beside a service, a lone "human" is a misheard word too ("i'm human an oil change" for
-  // "i'm due for an oil change"): a caller who wants a person says so with a verb.
-  if (has_word(a.words, "human") && !asks_for_someone && !a.services.empty() && at(intent::human) <= 5)
-    at(intent::human) = 0;
   // A day next to booking words is when to come in, not an hours question.
   if (a.day_kind != day_ref::none && at(intent::appointment) < content_threshold) at(intent::hours) += 3;
   if (a.make) at(intent::makes) += 5;

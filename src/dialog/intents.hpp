@@ -114,7 +114,6 @@ class intent_matcher {
   std::vector<std::pair<appointment_kind, phrase>> appointment_kinds_;
   std::vector<phrase> directions_;
   std::vector<service_phrases> services_;
-  std::vector<std::pair<std::vector<std::string>, std::size_t>> symptoms_;  ///< a described problem -> services_ index
   std::vector<make_entry> makes_;
 };
 

@@ -85,10 +85,6 @@ std::vector<local_time> earlier_than(const std::vector<local_time>& free, const 
   return before;
 }
 
-bool mentions_ordinal(const word_list& words) {
-  return ordinal_choice(words, 1000).has_value();
-}
-
 std::optional<std::size_t> ordinal_choice(const word_list& words, std::size_t count) {
   if (count == 0) return std::nullopt;
   for (std::size_t i = 0; i < words.size(); ++i) {

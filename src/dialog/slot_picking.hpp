@@ -30,11 +30,6 @@ std::vector<local_time> earlier_than(const std::vector<local_time>& free, const 
 /// (also for dates such as "the first of december").
 std::optional<std::size_t> ordinal_choice(const word_list& words, std::size_t count);
 
-/// True when the words use an ordinal or a relative pick ("the third one", "the later
-/// one", "the last"), whether or not it is within the list (dates such as "the first of
-/// december" excluded).
-bool mentions_ordinal(const word_list& words);
-
 /// The slot the caller picked by time and/or day ("ten thirty", "tuesday at nine"), first
 /// among the offered ones, then among all free ones. nullopt when it matches none or the
 /// words name no time (a day alone picks only when one offered slot is on it).

@@ -2,7 +2,6 @@
 
 #include "dialog/speech_format.hpp"
 
-#include <algorithm>
 #include <array>
 #include <cctype>
 
@@ -78,20 +77,6 @@ std::string say_vehicle(const vehicle_record& v) {
   add(v.make);
   add(v.model);
   return out.empty() ? std::string("vehicle") : out;
-}
-
-std::string say_vehicle_among(const vehicle_record& v, const std::vector<vehicle_record>& all) {
-  auto name = say_vehicle(v);
-  bool twin = std::any_of(all.begin(), all.end(), [&](const vehicle_record& o) {
-    return o.id != v.id && o.year == v.year && o.make == v.make && o.model == v.model;
-  });
-  if (!twin || v.vin_last6.size() < 4) return name;
-  std::string end;
-  for (char c : v.vin_last6.substr(v.vin_last6.size() - 4)) {
-    if (!end.empty()) end += ", ";
-    end += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  }
-  return name + " with the VIN ending in " + end;
 }
 
 std::string bare_service_name(const std::string& name) {

@@ -30,9 +30,6 @@ std::string say_code(std::string_view code);
 
 /// "2019 Honda Civic" (parts that are missing are left out; "vehicle" when all are).
 std::string say_vehicle(const vehicle_record& v);
-/// say_vehicle, and for a vehicle with a twin among `all` (same year, make and model) the
-/// end of its VIN: "2021 Toyota Camry with the VIN ending in 4, 5, 6, 7".
-std::string say_vehicle_among(const vehicle_record& v, const std::vector<vehicle_record>& all);
 
 /// A service name without its article: "an oil change" -> "oil change".
 std::string bare_service_name(const std::string& name);

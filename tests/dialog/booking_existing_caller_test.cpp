@@ -167,60 +167,13 @@ TEST_CASE("the caller picks an offered time in the ways people say it") {
                  pick{"nine", "2026-11-24 09:00"}, pick{"ten thirty", "2026-11-24 10:30"},
                  pick{"tuesday at nine", "2026-11-24 09:00"}, pick{"nine a m please", "2026-11-24 09:00"},
                  pick{"uh the last one", "2026-11-24 10:30"}, pick{"how about nine thirty", "2026-11-24 09:30"},
-                 pick{"ten thirty a m works", "2026-11-24 10:30"}, pick{"the earliest one", "2026-11-24 09:00"},
-                 pick{"the second option", "2026-11-24 10:30"}, pick{"the later one", "2026-11-24 10:30"},
-                 pick{"i'll take the first option please", "2026-11-24 09:00"}}) {
+                 pick{"ten thirty a m works", "2026-11-24 10:30"}}) {
     INFO(p.said);
     auto call = offered_call();
     call.say(p.said);
-    INFO(call.text());
     REQUIRE(contains(call.text(), "Shall I book it?"));
     call.say("yes");
     CHECK(call.args()["start"] == p.start);
-  }
-}
-
-TEST_CASE("a choice that names no offered slot for certain is never turned into a proposal") {
-  // offered: Tuesday at nine and ten thirty
-  SECTION("an ordinal beyond the list, with a time nobody offered (\"the first one\" misheard)") {
-    auto call = offered_call();
-    call.say("the third at one");
-    CHECK_FALSE(contains(call.text(), "Shall I book it?"));
-    CHECK(call.last().sentences.front() == "Sorry, I want to get the time right.");
-    CHECK(contains(call.text(), "nine a.m."));
-    CHECK_FALSE(contains(call.text(), "one p.m."));
-    call.say("the first one");
-    REQUIRE(contains(call.text(), "Shall I book it?"));
-    call.say("yes");
-    CHECK(call.args()["start"] == "2026-11-24 09:00");
-  }
-  SECTION("an ordinal and a time that disagree") {
-    auto call = offered_call();
-    call.say("the second one at nine");
-    CHECK(call.last().sentences.front() == "Sorry, I want to get the time right.");
-  }
-  SECTION("a bare time that was not offered is checked with the caller first") {
-    auto call = offered_call();
-    call.say("nine thirty");
-    CHECK(call.text() == "Sorry, was that Tuesday, November twenty-fourth at nine thirty a.m.?");
-    call.say("yes");
-    REQUIRE(contains(call.text(), "Shall I book it?"));
-    call.say("yes");
-    CHECK(call.args()["start"] == "2026-11-24 09:30");
-  }
-  SECTION("a lone hour among words that are no answer is checked, even when it was offered") {
-    auto call = offered_call();
-    call.say("the can nine wood");
-    CHECK(call.text() == "Sorry, was that Tuesday, November twenty-fourth at nine a.m.?");
-    call.say("yes");
-    CHECK(contains(call.text(), "Shall I book it?"));
-  }
-  SECTION("and a no goes back to the offer") {
-    auto call = offered_call();
-    call.say("nine thirty");
-    call.say("no");
-    CHECK(contains(call.text(), "ten thirty a.m."));
-    CHECK_FALSE(contains(call.text(), "Shall I book it?"));
   }
 }
 
