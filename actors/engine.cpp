@@ -3,6 +3,7 @@
 #include "actors/amd_relay.hpp"
 #include "actors/asr_pool.hpp"
 #include "actors/calendar_mirror.hpp"
+#include "actors/common.hpp"
 #include "actors/call_log_writer.hpp"
 #include "actors/call_registry.hpp"
 #include "actors/gateway.hpp"
@@ -20,8 +21,6 @@
 #include "store/shop_calendar.hpp"
 #include "store/seed.hpp"
 #include "tools/tool_schemas.hpp"
-
-#include <unistd.h>
 
 #include <filesystem>
 
@@ -125,9 +124,7 @@ std::unique_ptr<engine> engine::start(caf::actor_system& sys, std::shared_ptr<co
   if (cfg->reminders.enabled) {
     amd_relay_options ro;
     ro.redis_url = store::effective_redis_url(cfg->store);
-    char host[256] = {};
-    gethostname(host, sizeof host - 1);
-    ro.node = std::string{host} + ":" + std::to_string(getpid());
+    ro.node = node_name();
     e->amd_relay_ = std::make_shared<amd_relay>(std::move(ro), e->services_.registry, metrics);
   }
   e->gateway_ = make_gateway(sys, e->services_, e->amd_relay_);

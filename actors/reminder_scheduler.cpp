@@ -1,5 +1,6 @@
 #include "actors/reminder_scheduler.hpp"
 
+#include "actors/common.hpp"
 #include "actors/metered.hpp"
 #include "common/log.hpp"
 #include "metrics/metrics.hpp"
@@ -7,8 +8,6 @@
 #include "runtime/shards.hpp"
 #include "store/outbound_jobs.hpp"
 #include "store/seed.hpp"
-
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -410,9 +409,7 @@ caf::behavior reminder_scheduler(scheduler_actor* self, std::shared_ptr<const en
   s.rules = rules_of(*s.cfg);
   s.mode = reminders_mode_of(*s.cfg);
   s.run_at_minute = minute_of(s.cfg->reminders.run_at);
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
-  s.node = std::string{host} + ":" + std::to_string(getpid());
+  s.node = node_name();
   if (s.mode.mode == "test") s.test_number = s.cfg->reminders.test_number;
   store::pg_options o;
   o.url = store::effective_database_url(s.cfg->store);
